@@ -1,0 +1,75 @@
+"""`sloforge generate PATHS... --out DIR`: validate, compile, check, write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from sloforge.cli.boundary import EXIT_INVALID, err, guarded, report
+
+
+def register(app: typer.Typer) -> None:
+    app.command("generate")(generate)
+
+
+def _target_names() -> list[str]:
+    from sloforge.targets import registry
+
+    return sorted(registry())
+
+
+def generate(
+    paths: list[str] = typer.Argument(..., help="Spec files or directories."),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="Output directory."),
+    target: str = typer.Option("prometheus", "--target", "-t",
+                               help="Packaging of the output: " + ", ".join(_target_names()) + "."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if OUT differs from what "
+                               "would be generated (for CI and pre-commit)."),
+    namespace: str = typer.Option(None, "--namespace", help="kubernetes target: metadata.namespace."),
+    label: list[str] = typer.Option([], "--label", help="kubernetes target: KEY=VALUE label on every "
+                                    "object (e.g. for the operator's ruleSelector); repeatable."),
+    no_promtool: bool = typer.Option(False, "--no-promtool", help="Skip `promtool check rules`."),
+) -> None:
+    """Generate rules (and, where configured, routes and dashboards) from specs into OUT.
+
+    Everything is validated and checked with promtool before a single file is written; only
+    files sloforge wrote before are ever replaced or removed."""
+    from sloforge.pipeline import Options, generate as run
+    from sloforge.errors import OutOfDate
+    from sloforge.targets import Settings
+
+    if target not in _target_names():
+        err(f"error: unknown target {target!r}; choose one of {', '.join(_target_names())}")
+        raise typer.Exit(2)
+    labels = {}
+    for item in label:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            err(f"error: --label {item!r} must look like KEY=VALUE")
+            raise typer.Exit(2)
+        labels[key] = value
+    options = Options(paths=paths, out=out, target=target, check_only=check,
+                      run_promtool=not no_promtool, settings=Settings(namespace, labels))
+
+    def body() -> object:
+        try:
+            return run(options)
+        except OutOfDate as exc:
+            for name in exc.changed:
+                err(f"{(out / name).as_posix()}: out of date")
+            err(f"{len(exc.changed)} file(s) in {out} differ from the specs: run `sloforge generate` "
+                "(or `make rules`) and commit the result")
+            raise typer.Exit(EXIT_INVALID) from None
+
+    result = guarded(body)
+    report(result.warnings)  # type: ignore[attr-defined]
+    for note in result.notes:  # type: ignore[attr-defined]
+        err(f"note: {note}")
+    plan = result.plan  # type: ignore[attr-defined]
+    slos = len(result.catalog.slos)  # type: ignore[attr-defined]
+    if check:
+        typer.echo(f"up to date: {len(result.files)} files for {slos} SLOs in {out}")  # type: ignore[attr-defined]
+    else:
+        typer.echo(f"generated {len(result.files)} files for {slos} SLOs in {out}: "  # type: ignore[attr-defined]
+                   f"{len(plan.write)} written, {len(plan.delete)} removed, {len(plan.unchanged)} unchanged")

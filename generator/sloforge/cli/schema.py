@@ -1,0 +1,19 @@
+"""`sloforge schema`: the JSON Schema of the native spec, for editors."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("schema")(schema)
+
+
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of the native spec. Point yaml-language-server at it:
+    `# yaml-language-server: $schema=sloforge-v1.json`."""
+    from sloforge.schema.validate import schema as load
+
+    typer.echo(json.dumps(load("native"), indent=2))

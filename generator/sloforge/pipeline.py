@@ -1,0 +1,126 @@
+"""The recipe: load -> validate -> model -> compile/render -> check -> write.
+
+Nothing here prints or exits; the CLI turns Results and SloforgeErrors into
+output and exit codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sloforge import check, write
+from sloforge.errors import OutOfDate, Problem, SpecError
+from sloforge.load import FORMATS
+from sloforge.load.documents import Document, load_paths
+from sloforge.model import Catalog, Service
+from sloforge.targets import OutputFile, Settings, registry
+
+
+@dataclass
+class Options:
+    paths: list[str]
+    out: Path = Path("out")
+    target: str = "prometheus"
+    check_only: bool = False  # `generate --check`: compare, write nothing
+    run_promtool: bool = True
+    settings: Settings = field(default_factory=Settings)
+
+
+@dataclass
+class Result:
+    catalog: Catalog
+    files: list[OutputFile] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    plan: write.Plan | None = None
+
+
+def load_catalog(paths: list[str]) -> tuple[Catalog, list[Problem]]:
+    """Every spec under `paths` as one Catalog; raises SpecError with all problems."""
+    documents = load_paths(paths)
+    claimed: dict[str, list[Document]] = {module.NAME: [] for module in FORMATS}
+    problems: list[Problem] = []
+    for document in documents:
+        module = next((m for m in FORMATS if m.claims(document)), None)
+        if module is None:
+            problems.append(_unknown_document(document))
+        else:
+            claimed[module.NAME].append(document)
+    services: list[Service] = []
+    for module in FORMATS:
+        if claimed[module.NAME]:
+            found, format_problems = module.services_from(claimed[module.NAME])
+            services.extend(found)
+            problems.extend(format_problems)
+    problems.extend(_cross_file_problems(services, documents))
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        raise SpecError(problems)
+    catalog = Catalog(services=tuple(sorted(services, key=lambda s: s.name)))
+    return catalog, [p for p in problems if p.warning]
+
+
+def _unknown_document(document: Document) -> Problem:
+    data = document.data
+    if not isinstance(data, dict):
+        return document.problem((), "expected a mapping with apiVersion and kind at the top level")
+    api, kind = data.get("apiVersion", data.get("version")), data.get("kind")
+    expected = "; ".join(m.EXPECTED for m in FORMATS)
+    if api is None:
+        return document.problem((), f"document has no apiVersion; expected {expected}")
+    return document.problem(("apiVersion",), f"unsupported document apiVersion {api!r} kind {kind!r}; "
+                            f"expected {expected}")
+
+
+def _cross_file_problems(services: list[Service], documents: list[Document]) -> list[Problem]:
+    problems = []
+    first: dict[str, Service] = {}
+    for service in services:
+        if service.name in first:
+            other = first[service.name]
+            problems.append(Problem(service.source, None, "service",
+                                    f"service '{service.name}' is already defined in {other.source}; "
+                                    "service names must be unique across specs"))
+        else:
+            first[service.name] = service
+    return problems
+
+
+def build(catalog: Catalog, options: Options) -> list[OutputFile]:
+    targets = registry()
+    return targets[options.target].files(catalog, options.settings)
+
+
+def check_files(files: list[OutputFile]) -> list[Problem]:
+    texts = {f.path: f.rules_text for f in files if f.rules_text is not None}
+    return check.check_rule_texts(texts)
+
+
+def generate(options: Options) -> Result:
+    catalog, warnings = load_catalog(options.paths)
+    files = build(catalog, options)
+    result = Result(catalog, files, warnings)
+    if not files:
+        raise SpecError([Problem(", ".join(options.paths), None, "", "no SLOs found: nothing to generate")])
+    if options.run_promtool:
+        if check.find_tool("promtool"):
+            problems = check_files(files)
+            if problems:
+                from sloforge.errors import CheckError
+
+                raise CheckError(problems)
+        else:
+            result.notes.append(f"promtool not found, rule files not checked: {check.INSTALL_HINT['promtool']}")
+    contents = {f.path: f.content for f in files}
+    if options.check_only:
+        result.plan = write.plan(options.out, contents)
+        if result.plan.changes:
+            raise OutOfDate(list(result.plan.changes))
+        return result
+    result.plan = write.apply(options.out, contents)
+    return result
+
+
+def validate(paths: list[str]) -> tuple[Catalog, list[Problem]]:
+    return load_catalog(paths)
