@@ -86,6 +86,10 @@ def rule_file(service: str) -> str:
     return f"prometheus/{service}.yml"
 
 
+def kubernetes_rule_file(service: str) -> str:
+    return f"kubernetes/prometheusrule-{service}.yml"
+
+
 def selector(service: str, slo: str) -> str:
     """The label matchers that pick one SLO's recorded series."""
     return f'{LABEL_SERVICE}="{service}", {LABEL_SLO}="{slo}"'

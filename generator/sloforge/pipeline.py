@@ -14,7 +14,8 @@ from sloforge.errors import OutOfDate, Problem, SpecError
 from sloforge.load import FORMATS
 from sloforge.load.documents import Document, load_paths
 from sloforge.model import Catalog, Service
-from sloforge.targets import OutputFile, Settings, registry
+from sloforge import targets
+from sloforge.targets import OutputFile, Settings
 
 
 @dataclass
@@ -88,8 +89,7 @@ def _cross_file_problems(services: list[Service], documents: list[Document]) -> 
 
 
 def build(catalog: Catalog, options: Options) -> list[OutputFile]:
-    targets = registry()
-    return targets[options.target].files(catalog, options.settings)
+    return targets.files(catalog, options.settings, options.target)
 
 
 def check_files(files: list[OutputFile]) -> list[Problem]:

@@ -14,9 +14,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _target_names() -> list[str]:
-    from sloforge.targets import registry
+    from sloforge.targets import TARGETS
 
-    return sorted(registry())
+    return list(TARGETS)
 
 
 def generate(

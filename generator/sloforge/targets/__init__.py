@@ -1,13 +1,28 @@
-"""Output targets: how generated objects are packaged into files.
+"""Output targets and the producers that fill them.
 
-A target is a module with `NAME`, `HELP` and `files(catalog, settings) -> list[OutputFile]`;
-the CLI's --target choices come from TARGETS, so a new target is one module and one line.
+A *target* is how output is packaged (`--target`): plain files for Prometheus
+and friends, or Kubernetes objects for the operators. A *producer* is one kind
+of output (rule files, promtool tests, Alertmanager config, dashboards): a
+module with `files(catalog, settings, target) -> list[OutputFile]` that knows
+how to package itself for every target. A new target is one line in TARGETS;
+a new kind of output is one module and one line in PRODUCERS.
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
-from types import ModuleType
+
+from sloforge.model import Catalog
+
+TARGETS = {
+    "prometheus": "plain files: out/prometheus/<service>.yml rule files (Prometheus, Thanos, vmalert)",
+    "kubernetes": "Kubernetes objects: PrometheusRule per service (Prometheus Operator)",
+}
+
+PRODUCERS = [
+    "sloforge.targets.rules",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +41,8 @@ class Settings:
     object_labels: dict[str, str] = field(default_factory=dict)
 
 
-def registry() -> dict[str, ModuleType]:
-    from sloforge.targets import kubernetes, prometheus
-
-    return {module.NAME: module for module in (prometheus, kubernetes)}
+def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
+    out: list[OutputFile] = []
+    for name in PRODUCERS:
+        out.extend(importlib.import_module(name).files(catalog, settings, target))
+    return sorted(out, key=lambda f: f.path)

@@ -1,0 +1,36 @@
+"""Rule files: plain Prometheus rule files, or one PrometheusRule object per service."""
+
+from __future__ import annotations
+
+from sloforge import conventions as c
+from sloforge.compile.groups import rule_groups
+from sloforge.model import Catalog, Service
+from sloforge.render import yaml_file
+from sloforge.targets import OutputFile, Settings
+
+
+def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
+    out = []
+    for service in catalog.services:
+        if not service.slos:
+            continue  # never write an empty rule file
+        groups = {"groups": rule_groups(service)}
+        sources = [service.source]
+        plain = yaml_file(groups, sources)
+        if target == "kubernetes":
+            obj = prometheus_rule(service, groups, settings)
+            out.append(OutputFile(c.kubernetes_rule_file(service.name), yaml_file(obj, sources),
+                                  (service.source,), rules_text=plain))
+        else:
+            out.append(OutputFile(c.rule_file(service.name), plain, (service.source,), rules_text=plain))
+    return out
+
+
+def prometheus_rule(service: Service, groups: dict[str, object], settings: Settings) -> dict[str, object]:
+    metadata: dict[str, object] = {"name": f"sloforge-{service.name}"}
+    if settings.namespace:
+        metadata["namespace"] = settings.namespace
+    metadata["labels"] = dict(sorted({"app.kubernetes.io/managed-by": "sloforge",
+                                      **settings.object_labels}.items()))
+    return {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule",
+            "metadata": metadata, "spec": groups}

@@ -1,0 +1,42 @@
+"""Shared fixtures: repo paths, the real CLI, real promtool."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+FIXTURES = SHARED / "fixtures"
+SPECS = REPO / "specs"
+
+
+def require_tool(name: str) -> str:
+    """Path of a real tool. In CI a missing tool fails the test instead of skipping it."""
+    found = shutil.which(name)
+    if found:
+        return found
+    if os.environ.get("CI"):
+        pytest.fail(f"{name} is required in CI (make test installs it)")
+    pytest.skip(f"{name} not installed (make test installs it)")
+
+
+@pytest.fixture
+def promtool() -> str:
+    return require_tool("promtool")
+
+
+@pytest.fixture
+def amtool() -> str:
+    return require_tool("amtool")
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `sloforge` as a user would, in a fresh process."""
+    return subprocess.run([sys.executable, "-m", "sloforge", *args], cwd=cwd or REPO,
+                          capture_output=True, text=True, timeout=600)
