@@ -33,7 +33,7 @@ def parse(text: object) -> int:
     return seconds
 
 
-def format(seconds: int) -> str:  # noqa: A001 - mirrors Prometheus' model.Duration.String
+def format(seconds: int) -> str:
     """Canonical text: days, hours, minutes, seconds ("28d", "1d12h", "5m").
 
     Weeks are not used, so a 28-day period records `ratio_rate28d` as users write it.

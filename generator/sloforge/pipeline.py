@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sloforge import check, write
+from sloforge import check, targets, write
 from sloforge.errors import OutOfDate, Problem, SpecError
 from sloforge.load import formats
 from sloforge.load.documents import Document, load_paths
 from sloforge.model import Catalog, Service
-from sloforge import targets
 from sloforge.targets import OutputFile, Settings
 
 

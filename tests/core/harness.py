@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-
 from sloforge.pipeline import Options, build, load_catalog
 
 

@@ -13,7 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.harness import Phase, counter, expect_firing, expect_quiet, firing, gauges, rule_file, run
+from tests.core.harness import (
+    Phase,
+    counter,
+    expect_firing,
+    expect_quiet,
+    firing,
+    gauges,
+    rule_file,
+    run,
+)
 
 SPECS = Path(__file__).parent / "specs"
 H, D = 60, 24 * 60

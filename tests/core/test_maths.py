@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from sloforge import durations, policy
 
 DAY = 86400

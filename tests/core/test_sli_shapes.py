@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import promql_parser
 import pytest
-
 from sloforge.sli import EventsSli, LatencySli, ProbeSli, RatioSli
 
 KINDS = [

@@ -109,13 +109,7 @@ def metadata_rules(slo: Slo) -> list[Rule]:
     base = durations.format(BASE)
     period = slo.period_text
     budget = _number(slo.error_budget)
-    info_labels = labels(slo, **{
-        "slo_objective": f"{slo.objective:g}",
-        "slo_period": period,
-        "slo_sli_kind": slo.sli.kind,
-        "slo_description": slo.description,
-        "slo_owner": slo.owner or "",
-    })
+    info_labels = labels(slo, slo_objective=f"{slo.objective:g}", slo_period=period, slo_sli_kind=slo.sli.kind, slo_description=slo.description, slo_owner=slo.owner or "")
     info_labels = {k: v for k, v in info_labels.items() if v != ""}
     return [
         {"record": c.OBJECTIVE, "expr": f"vector({_number(slo.target)})", "labels": labels(slo)},
