@@ -27,7 +27,7 @@ def parse(text: object) -> int:
     match = _PATTERN.match(value)
     if not value or not match:
         raise DurationError(f"{text!r} is not a duration (write it like 5m, 1h or 30d)")
-    seconds = sum(int(n) * _UNITS[u] for n, u in zip(match.groups(), "wdhms") if n)
+    seconds = sum(int(n) * _UNITS[u] for n, u in zip(match.groups(), "wdhms", strict=True) if n)
     if seconds <= 0:
         raise DurationError(f"{text!r} must be longer than zero")
     return seconds
