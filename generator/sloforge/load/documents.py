@@ -106,9 +106,9 @@ def load_text(text: str, name: str) -> list[Document]:
         column = f", column {mark.column + 1}" if mark else ""
         what = (exc.problem or exc.context or "invalid YAML").strip()
         cmark, pmark = exc.context_mark, exc.problem_mark
-        if exc.context and cmark and pmark and (cmark.line, cmark.column) != (pmark.line, pmark.column):
-            what += f" ({exc.context.strip()} at line {exc.context_mark.line + 1}, " \
-                    f"column {exc.context_mark.column + 1})"
+        if exc.context and cmark is not None and pmark is not None \
+                and (cmark.line, cmark.column) != (pmark.line, pmark.column):
+            what += f" ({exc.context.strip()} at line {cmark.line + 1}, column {cmark.column + 1})"
         if mark and _char_at(text, mark.line, mark.column) == "\t":
             what += " (a tab: YAML is indented with spaces, not tabs)"
         raise SpecError([Problem(name, line, "", f"YAML syntax error{column}: {what}")]) from None

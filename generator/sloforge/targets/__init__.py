@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -44,7 +43,7 @@ class Settings:
     object_labels: dict[str, str] = field(default_factory=dict)
 
 
-def files(catalog: "Catalog", settings: Settings, target: str) -> list[OutputFile]:
+def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
     out: list[OutputFile] = []
     for name in PRODUCERS:
         out.extend(importlib.import_module(name).files(catalog, settings, target))
