@@ -15,7 +15,17 @@ from __future__ import annotations
 
 from sloforge import conventions as c
 from sloforge import durations
-from sloforge.compile.panels import Dashboard, Grid, Link, Mapping, Panel, Query, Row, Step, Variable
+from sloforge.compile.panels import (
+    Dashboard,
+    Grid,
+    Link,
+    Mapping,
+    Panel,
+    Query,
+    Row,
+    Step,
+    Variable,
+)
 from sloforge.model import Service, Slo
 
 BASE = durations.format(c.BASE_WINDOW_SECONDS)
@@ -70,7 +80,7 @@ def remaining_steps(consumed: tuple[float, ...] = DEFAULT_CONSUMED) -> tuple[Ste
 
 
 def _middle(n: int) -> list[str]:
-    return ["orange", "red"][-n:] if 0 < n <= 2 else (["yellow"] * (n - 2) + ["orange", "red"] if n else [])
+    return ["orange", "red"][:n] if n <= 2 else (["yellow"] * (n - 2) + ["orange", "red"] if n else [])
 
 
 def burn_steps(slo: Slo) -> tuple[Step, ...]:

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from sloforge import conventions as c
 from sloforge.compile.dashboards import REFRESH, TIME_RANGE, period_sli_expr, remaining_steps
-from sloforge.compile.panels import Column, Dashboard, Grid, Link, Mapping, Panel, Query, Step, Variable
+from sloforge.compile.panels import (
+    Column,
+    Dashboard,
+    Grid,
+    Link,
+    Mapping,
+    Panel,
+    Query,
+    Step,
+    Variable,
+)
 from sloforge.model import Catalog
 
 SERVICE_VARIABLE = "service"
