@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from sloforge.pipeline import load_catalog
 from sloforge.targets.grafana import dashboards
 

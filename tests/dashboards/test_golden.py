@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from sloforge.pipeline import load_catalog
 from sloforge.render import to_json
 from sloforge.targets import Settings

@@ -6,7 +6,6 @@ from typing import Any
 
 import promql_parser
 import pytest
-
 from sloforge import conventions as c
 from sloforge.pipeline import load_catalog
 

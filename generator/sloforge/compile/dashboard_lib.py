@@ -73,7 +73,7 @@ def _item(item: p.Panel | p.Row, panel_id: int) -> dict[str, Any]:
         row = (dash_b.Row(item.title).id(panel_id).collapsed(False)
                .grid_pos(dash_m.GridPos(h=1, w=p.GRID_COLUMNS, x=0, y=item.y)))
         return _plain(row.build())
-    builder = {"stat": _stat, "timeseries": _timeseries, "table": _table}[item.kind](item)
+    builder: Any = {"stat": _stat, "timeseries": _timeseries, "table": _table}[item.kind](item)
     builder.id(panel_id).title(item.title).datasource(DATASOURCE)
     builder.grid_pos(dash_m.GridPos(h=item.grid.h, w=item.grid.w, x=item.grid.x, y=item.grid.y))
     if item.description:

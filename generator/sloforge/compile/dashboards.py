@@ -13,6 +13,8 @@ The summary puts every SLO's key numbers above the fold; `$slo` filters every pa
 
 from __future__ import annotations
 
+from typing import Any
+
 from sloforge import conventions as c
 from sloforge import durations
 from sloforge.compile.panels import (
@@ -164,9 +166,8 @@ def slo_row(slo: Slo, y: int) -> tuple[list[Panel | Row], int]:
     stats_y, graphs_y, w = y + 1, y + 1 + STAT_H, 4
     consumed = tuple(p.consumed for p in slo.alerting.budget) or DEFAULT_CONSUMED
 
-    def stat(i: int, title: str, expr: str, **kw: object) -> Panel:
-        return Panel("stat", title, Grid(i * w, stats_y, w, STAT_H), (Query(expr),),  # type: ignore[arg-type]
-                     **kw)
+    def stat(i: int, title: str, expr: str, **kw: Any) -> Panel:
+        return Panel("stat", title, Grid(i * w, stats_y, w, STAT_H), (Query(expr),), **kw)
 
     items: list[Panel | Row] = [
         Row(title, y),

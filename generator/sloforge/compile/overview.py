@@ -56,8 +56,8 @@ def overview_dashboard(catalog: Catalog) -> Dashboard:
         ("Burning too fast now", f"count({c.CURRENT_BURN_RATE}{sel} > 1) or vector(0)",
          (Step(None, "green"), Step(1, "orange")),
          "SLOs whose 5m burn rate is above 1× (budget would run out before the period ends)."),
-        ("Paging", f'count(max by ({SLO_KEYS}) (ALERTS{{{_sel()}, alertstate="firing", '
-         f'{c.LABEL_TIER}="page"}})) or vector(0)', (Step(None, "green"), Step(1, "red")),
+        ("Paging", (f'count(max by ({SLO_KEYS}) (ALERTS{{{_sel()}, alertstate="firing", '
+                    f'{c.LABEL_TIER}="page"}})) or vector(0)'), (Step(None, "green"), Step(1, "red")),
          "SLOs with a firing page-tier alert."),
     ]
     items: list[Panel] = [

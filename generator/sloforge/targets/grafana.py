@@ -29,6 +29,7 @@ CONFIGMAP_LIMIT = 1024 * 1024  # bytes; the API server refuses bigger objects
 
 def dashboards(catalog: Catalog) -> list[tuple[str, tuple[str, ...], dict[str, Any]]]:
     """(file name, source specs, dashboard JSON) for every service and the overview."""
+    out: list[tuple[str, tuple[str, ...], dict[str, Any]]]
     out = [(c.dashboard_file(s.name), (s.source,), render(service_dashboard(s)))
            for s in catalog.services if s.slos]
     if out:
