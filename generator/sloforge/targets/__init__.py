@@ -24,6 +24,7 @@ TARGETS = {
 
 PRODUCERS = [
     "sloforge.targets.rules",
+    "sloforge.targets.grafana",
 ]
 
 
