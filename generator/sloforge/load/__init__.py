@@ -9,6 +9,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from sloforge.load import native_format, sloth
+from sloforge.load import native_format, openslo, sloth
 
-FORMATS: list[ModuleType] = [native_format, sloth]
+FORMATS: list[ModuleType] = [native_format, sloth, openslo]
