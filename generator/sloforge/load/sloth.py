@@ -20,6 +20,7 @@ from sloforge import conventions, durations, policy
 from sloforge.errors import Problem
 from sloforge.load import sloth_windows
 from sloforge.load.documents import Document, FieldPath
+from sloforge.load.options import LoadOptions
 from sloforge.load.native import RESERVED_LABELS
 from sloforge.load.reader import ALERT_NAME_PATTERN, Reader
 from sloforge.model import Alerting, Service, Slo, Tier
@@ -52,7 +53,11 @@ def claims(document: Document) -> bool:
     return isinstance(data, dict) and (data.get("version") == VERSION or data.get("apiVersion") == K8S_API)
 
 
-def services_from(documents: list[Document], period: int = DEFAULT_PERIOD) -> tuple[list[Service], list[Problem]]:
+TAKES_OPTIONS = True  # services_from(documents, LoadOptions)
+
+
+def services_from(documents: list[Document], options: LoadOptions | None = None) -> tuple[list[Service], list[Problem]]:
+    period = options.sloth_period if options else DEFAULT_PERIOD
     windows = [d for d in documents if sloth_windows.is_windows(d)]
     catalogue, problems = sloth_windows.catalogue_from(windows)
     services = []
