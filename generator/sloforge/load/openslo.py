@@ -53,6 +53,12 @@ def services_from(documents: list[Document]) -> tuple[list[Service], list[Proble
         policies[obj.name] = alerts.policy_of(reader, obj, index, conditions)
         problems.extend(reader.problems)
     sources = {o.name: o for o in of_kind["DataSource"]}
+    for obj in of_kind["DataSource"]:
+        kind = obj.spec.get("type")
+        if not (isinstance(kind, str) and kind.lower() == "prometheus"):
+            problems.append(obj.doc.problem(obj.prefix + ("spec", "type"), f"DataSource '{obj.name}' has type "
+                                            f"{kind!r}: SLIs that use it cannot be compiled (sloforge reads only "
+                                            "Prometheus sources)", warning=True))
     indicators: dict[str, Indicator | None] = {}
     for obj in of_kind["SLI"]:
         reader = ObjReader.of(obj)
