@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import yaml
 from importers_cases import COMPILING, FIXTURES, SLOTH, cases, compile_files
-
 from sloforge import convert, durations
 from sloforge.load.options import LoadOptions
 from sloforge.pipeline import load_catalog
@@ -43,7 +42,7 @@ def test_convert_then_generate_equals_generate(case: str, paths: list[Path], per
     catalog, _ = load_catalog([str(p) for p in paths], LoadOptions(durations.parse(period)))
     for name, text in convert.files(catalog).items():
         (tmp_path / name).write_text(text, "utf-8")
-    converted, warnings = compile_files(sorted(tmp_path.glob("*.yml")))
+    converted, _ = compile_files(sorted(tmp_path.glob("*.yml")))
     body = {name: text.split("\n", 1)[1] for name, text in direct.items()}  # drop the source-naming header
     assert {name: text.split("\n", 1)[1] for name, text in converted.items()} == body
 

@@ -23,7 +23,7 @@ from sloforge.sli import EventsSli, ProbeSli, RatioSli, Sli
 
 WINDOW = "{{ window }}"
 OPS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
-_SUM = re.compile(r"^\s*(sum)\s*((?:by|without)\s*\([^)]*\))?\s*\((.*)\)\s*((?:by|without)\s*\([^)]*\))?\s*$", re.S)
+_SUM = re.compile(r"^\s*(sum)\s*((?:by|without)\s*\([^)]*\))?\s*\((.*)\)\s*((?:by|without)\s*\([^)]*\))?\s*$", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,8 +20,8 @@ from sloforge import conventions, durations, policy
 from sloforge.errors import Problem
 from sloforge.load import sloth_windows
 from sloforge.load.documents import Document, FieldPath
-from sloforge.load.options import LoadOptions
 from sloforge.load.native import RESERVED_LABELS
+from sloforge.load.options import LoadOptions
 from sloforge.load.reader import ALERT_NAME_PATTERN, Reader
 from sloforge.model import Alerting, Service, Slo, Tier
 from sloforge.sli import EventsSli, RatioSli, Sli
