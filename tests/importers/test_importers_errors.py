@@ -168,3 +168,11 @@ def test_sloth_mistakes_are_precise_errors(edit: tuple[str, Any], expected: str)
     errors = [str(p) for p in problems if not p.warning]
     assert 1 <= len(errors) <= 2 and any(expected in p for p in errors), errors  # a typo: unknown + missing
     assert all(p.startswith("s.yml:") for p in errors)
+
+
+def test_condition_without_alert_after_gets_the_default_for() -> None:
+    from sloforge import convert
+
+    services, problems = run_openslo(changed(POLICY + ".condition.alertAfter", None))
+    assert problems == [] and services[0].slos[0].alerting.tier("page").for_seconds == 120
+    assert "for:" not in convert.service_text(services[0])

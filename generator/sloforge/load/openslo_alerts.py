@@ -62,8 +62,10 @@ def condition(reader: ObjReader, obj: Obj) -> Condition | None:
         reader.fail(at + ("threshold",), f"{threshold:g} must be above 0 (a burn-rate factor such as 14.4)")
     lookback = reader.duration(reader.get(body, at, "lookbackWindow", str, required=True), at + ("lookbackWindow",))
     after = reader.get(body, at, "alertAfter", str)
-    alert_after = reader.duration(after, at + ("alertAfter",)) if after is not None else 0
     tier = _tier(reader, severity)
+    # No alertAfter: sloforge's default `for:` of the tier (2m page, 15m ticket).
+    alert_after = reader.duration(after, at + ("alertAfter",)) if after is not None else (
+        policy.DEFAULT_FOR[tier] if tier else 0)
     if reader.failed or None in (tier, threshold, lookback, alert_after, severity):
         return None
     default = severity in conventions.TIERS
