@@ -40,7 +40,7 @@ test: $(BIN)/sloforge tools
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: $(BIN)/sloforge
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/core.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -36,7 +36,7 @@ def service_text(service: Service) -> str:
     top = service_spec(service)
     slos = top.pop("slos")
     out = "\n".join(header) + "\n" + to_yaml(top) + "slos:\n"
-    for slo, spec in zip(service.slos, slos):
+    for slo, spec in zip(service.slos, slos, strict=True):
         for line in comments.for_slo(slo.name):
             out += f"  {line}\n"
         item = to_yaml([spec])

@@ -20,7 +20,8 @@ def openslo_slo() -> dict[str, Any]:
             "timeWindow": [{"duration": "28d", "isRolling": True}],
             "indicator": {"metadata": {"name": "ok"}, "spec": {"ratioMetric": {
                 "counter": True,
-                "good": {"metricSource": {"type": "Prometheus", "spec": {"query": 'sum(http_requests_total{code!~"5.."})'}}},
+                "good": {"metricSource": {"type": "Prometheus",
+                                          "spec": {"query": 'sum(http_requests_total{code!~"5.."})'}}},
                 "total": {"metricSource": {"type": "Prometheus", "spec": {"query": "http_requests_total"}}}}}},
             "objectives": [{"target": 0.999}],
             "alertPolicies": [{"kind": "AlertPolicy", "metadata": {"name": "fast"}, "spec": {

@@ -186,7 +186,8 @@ def _defaults_fit(period: int) -> bool:
 
 
 def policies_of(reader: ObjReader, slo: Obj, index: dict[tuple[str, str], Obj],
-                parsed: dict[str, Policy | None], conditions: dict[str, Condition | None]) -> list[tuple[Policy, FieldPath]]:
+                parsed: dict[str, Policy | None],
+                conditions: dict[str, Condition | None]) -> list[tuple[Policy, FieldPath]]:
     out = []
     items: list[Any] = reader.get(slo.spec, ("spec",), "alertPolicies", list, default=[])
     for position, item in enumerate(items):

@@ -23,7 +23,8 @@ from sloforge.sli import EventsSli, ProbeSli, RatioSli, Sli
 
 WINDOW = "{{ window }}"
 OPS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
-_SUM = re.compile(r"^\s*(sum)\s*((?:by|without)\s*\([^)]*\))?\s*\((.*)\)\s*((?:by|without)\s*\([^)]*\))?\s*$", re.DOTALL)
+_GROUPING = r"((?:by|without)\s*\([^)]*\))?"
+_SUM = re.compile(rf"^\s*(sum)\s*{_GROUPING}\s*\((.*)\)\s*{_GROUPING}\s*$", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,10 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 
-from sloforge.model import Catalog
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sloforge.model import Catalog
 
 TARGETS = {
     "prometheus": "plain files: out/prometheus/<service>.yml rule files (Prometheus, Thanos, vmalert)",
@@ -41,7 +44,7 @@ class Settings:
     object_labels: dict[str, str] = field(default_factory=dict)
 
 
-def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
+def files(catalog: "Catalog", settings: Settings, target: str) -> list[OutputFile]:
     out: list[OutputFile] = []
     for name in PRODUCERS:
         out.extend(importlib.import_module(name).files(catalog, settings, target))
