@@ -12,6 +12,8 @@ from types import ModuleType
 
 FORMATS: list[str] = [
     "sloforge.load.native_format",
+    "sloforge.load.sloth",
+    "sloforge.load.openslo",
 ]
 
 
