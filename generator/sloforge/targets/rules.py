@@ -21,6 +21,10 @@ def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]
             obj = prometheus_rule(service, groups, settings)
             out.append(OutputFile(c.kubernetes_rule_file(service.name), yaml_file(obj, sources),
                                   (service.source,), rules_text=plain))
+        elif target == "mimir":
+            namespace = {"namespace": c.mimir_namespace(service.name), **groups}
+            out.append(OutputFile(c.mimir_rule_file(service.name), yaml_file(namespace, sources),
+                                  (service.source,), rules_text=plain))
         else:
             out.append(OutputFile(c.rule_file(service.name), plain, (service.source,), rules_text=plain))
     return out
