@@ -32,7 +32,7 @@ def _number(value: float) -> str:
 def _stem(slo: Slo) -> str:
     """CheckoutAvailabilityErrorBudgetBurn -> CheckoutAvailability, for sibling alert names."""
     name = slo.alerting.name
-    return name[: -len("ErrorBudgetBurn")] if name.endswith("ErrorBudgetBurn") else name
+    return name.removesuffix("ErrorBudgetBurn")
 
 
 def burn_condition(slo: Slo, pair: WindowPair) -> str:
