@@ -73,5 +73,5 @@ def test_alerts_fire_per_group(grouped_spec: Path, tmp_path: Path, promtool: str
 def test_grouped_latency_rules_aggregate_by_group(grouped_spec: Path) -> None:
     catalog, _ = load_catalog([str(grouped_spec)])
     text = build(catalog, Options(paths=[str(grouped_spec)]))[0].content
-    latency = yaml.safe_load(text)["groups"][1]["rules"]
+    latency = yaml.safe_load(text)["groups"][2]["rules"]  # after availability and its -long group
     assert "sum by (route)(rate(http_request_duration_seconds_count" in latency[0]["expr"]
