@@ -14,6 +14,23 @@ def _pct(value: float | None, exact: float) -> str:
     return f"{value:.5f} ({(value - exact) / exact * 100:+.1f}%)"
 
 
+def _sloforge_layouts(costs: list[Any], styles: dict[str, list[Any]]) -> dict[str, tuple[float, float]]:
+    """Per job: samples per hour with the long-window rules at 3m (the default layout) and with
+    every rule at 1m (one group per SLO), from the same per-rule measurements."""
+    from sloforge import conventions as c
+    from sloforge.compile.groups import longest_window
+
+    long_seconds = int(c.LONG_GROUP_INTERVAL.rstrip("m")) * 60
+    rules = [r for g in styles["sloforge"] for r in g["rules"]]
+    mine = [cost for cost in costs if cost.style == "sloforge"]
+    out: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for cost, rule in zip(mine, rules, strict=True):
+        slow = longest_window(rule) >= c.LONG_WINDOW_SECONDS
+        out[cost.job][0] += cost.samples * 3600 / (long_seconds if slow else 60)
+        out[cost.job][1] += cost.samples * 60
+    return {job: (v[0], v[1]) for job, v in out.items()}
+
+
 def render(costs: list[Any], durations: dict[str, float], periods: dict[str, dict[str, float | None]],
            exact: float, time_weighted: float, workloads: list[Any], styles: dict[str, list[Any]]) -> str:
     lines = ["## Samples touched per SLO", "",
@@ -37,11 +54,18 @@ def render(costs: list[Any], durations: dict[str, float], periods: dict[str, dic
         for group in groups:
             name = str(group["name"])
             eval_time[(group_jobs.get(name, ""), style)] += durations.get(name, 0.0)
+    layouts = _sloforge_layouts(costs, styles)
     for w in workloads:
-        base = totals[(w.job, "sloforge")][2]
+        split, flat = layouts[w.job]
+        lines.append(f"| {w.series} ({w.pods} pods x 5 codes) | sloforge, one 1m group | "
+                     f"{int(totals[(w.job, 'sloforge')][0])} | {int(totals[(w.job, 'sloforge')][1]):,} | "
+                     f"{int(flat):,} | {flat / split:.2f}x | |")
         for style in STYLE_NAMES:
             count, per_eval, per_hour = totals[(w.job, style)]
-            ratio = "1" if style == "sloforge" else f"sloforge = {base / per_hour:.3f}x"
+            if style == "sloforge":
+                per_hour, ratio = split, "1 (1m + 3m long group)"
+            else:
+                ratio = f"sloforge = {split / per_hour:.3f}x"
             lines.append(f"| {w.series} ({w.pods} pods x 5 codes) | {STYLE_NAMES[style]} | {int(count)} | "
                          f"{int(per_eval):,} | {int(per_hour):,} | {ratio} | "
                          f"{eval_time[(w.job, style)] * 1000:.1f} ms |")
