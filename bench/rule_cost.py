@@ -86,11 +86,14 @@ def main() -> int:
     parser.add_argument("--work", type=Path, help="working directory (default: a temporary one, removed)")
     parser.add_argument("--pods", default="5,50", help="pods per size, comma-separated")
     parser.add_argument("--results", type=Path, help="write the markdown tables here too")
+    parser.add_argument("--measure-only", action="store_true",
+                        help="reuse the data and rule files of an earlier run in --work")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="sloforge-rule-cost-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        report = run(work, [Workload(f"svc-{p}pods", int(p)) for p in args.pods.split(",")])
+        workloads = [Workload(f"svc-{p}pods", int(p)) for p in args.pods.split(",")]
+        report = measure_only(work, workloads) if args.measure_only else run(work, workloads)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -103,6 +106,7 @@ def main() -> int:
 def run(work: Path, workloads: list[Workload]) -> str:
     started = time.monotonic()
     end = (int(time.time()) // 60 + 30) * 60  # data runs 30 minutes ahead so live rules see fresh counters
+    (work / "end.txt").write_text(str(end))
     start = end - 35 * 86400
     data = work / "data"
     shutil.rmtree(data, ignore_errors=True)
@@ -131,6 +135,19 @@ def run(work: Path, workloads: list[Workload]) -> str:
             backfill(server, dump(work / f"level-{name}.yml", groups), since, end, data)
         log(started, f"backfilled level {name!r}")
 
+    return evaluate(work, data, files, styles, workloads, end, started)
+
+
+def measure_only(work: Path, workloads: list[Workload]) -> str:
+    end = int((work / "end.txt").read_text())
+    files = {s: work / f"rules-{s}.yml" for s in STYLES}
+    styles = {s: yaml.safe_load(f.read_text())["groups"] for s, f in files.items()}
+    return evaluate(work, work / "data", files, styles, workloads, end, time.monotonic())
+
+
+def evaluate(work: Path, data: Path, files: dict[str, Path], styles: dict[str, list[dict[str, object]]],
+             workloads: list[Workload], end: int, started: float) -> str:
+    all_groups = [g for s in STYLES for g in styles[s]]
     with Server(work, data, list(files.values())) as server:
         costs = measure(server, styles, end)
         periods = {w.job: {s: server.value(q, end) for s, q in period_queries(w).items()} for w in workloads}
@@ -151,9 +168,7 @@ def measure(server: Server, styles: dict[str, list[dict[str, object]]], at: int)
             interval = seconds(group.get("interval"))  # type: ignore[arg-type]
             for rule in group["rules"]:  # type: ignore[union-attr]
                 _, samples, secs = server.query(rule["expr"], at)
-                job = next((v for k, v in rule.get("labels", {}).items()
-                            if k in ("slo_service", "sloth_service")), None) or rule["labels"]["slo"].rsplit(
-                                "-availability", 1)[0]
+                job = re.search(r"svc-\d+pods", str(group["name"])).group(0)  # type: ignore[union-attr]
                 costs.append(RuleCost(style, job, str(group["name"]), rule.get("record") or rule["alert"],
                                       interval, samples, secs))
     return costs
