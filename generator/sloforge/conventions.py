@@ -41,6 +41,10 @@ PERIOD_STEP_SECONDS = 3600
 
 # Evaluation interval of the generated rule groups.
 GROUP_INTERVAL = "1m"
+# Rules reading windows of this length or longer (1d, 3d, the period) run in a
+# second group at a slower interval (see compile/groups.py).
+LONG_WINDOW_SECONDS = 86400
+LONG_GROUP_INTERVAL = "3m"
 
 
 def error_ratio(window: str) -> str:
@@ -57,6 +61,10 @@ def total_events(window: str) -> str:
 
 def group_name(service: str, slo: str) -> str:
     return f"sloforge-{service}-{slo}"
+
+
+def long_group_name(service: str, slo: str) -> str:
+    return f"{group_name(service, slo)}-long"
 
 
 def alert_name(service: str, slo: str) -> str:
@@ -118,6 +126,15 @@ def overview_dashboard_file() -> str:
 
 def kubernetes_dashboard_file(uid: str) -> str:
     return f"kubernetes/grafana-dashboard-{uid}.yml"
+
+
+def mimir_namespace(service: str) -> str:
+    """One ruler namespace per service: `mimirtool rules load` replaces a namespace as a whole."""
+    return f"sloforge-{service}"
+
+
+def mimir_rule_file(service: str) -> str:
+    return f"mimir/{mimir_namespace(service)}.yml"
 
 
 def selector(service: str, slo: str) -> str:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sloforge import check, targets, write
+from sloforge import cache, check, targets, write
 from sloforge.errors import OutOfDate, Problem, SpecError
-from sloforge.load import formats
-from sloforge.load.documents import Document, load_paths
+from sloforge.load import cached, formats
+from sloforge.load.documents import Document
 from sloforge.load.options import LoadOptions
 from sloforge.model import Catalog, Service
 from sloforge.targets import OutputFile, Settings
@@ -25,6 +25,7 @@ class Options:
     target: str = "prometheus"
     check_only: bool = False  # `generate --check`: compare, write nothing
     run_promtool: bool = True
+    use_cache: bool = True  # incremental: reuse unchanged specs' results (sloforge/cache.py)
     settings: Settings = field(default_factory=Settings)
     load: LoadOptions = field(default_factory=LoadOptions)
 
@@ -40,7 +41,7 @@ class Result:
 
 def load_catalog(paths: list[str], load: LoadOptions | None = None) -> tuple[Catalog, list[Problem]]:
     """Every spec under `paths` as one Catalog; raises SpecError with all problems."""
-    documents = load_paths(paths)
+    documents, cached_services, cached_warnings, digests = cached.load(paths)
     modules = formats()
     claimed: dict[str, list[Document]] = {module.NAME: [] for module in modules}
     problems: list[Problem] = []
@@ -50,7 +51,8 @@ def load_catalog(paths: list[str], load: LoadOptions | None = None) -> tuple[Cat
             problems.append(_unknown_document(document))
         else:
             claimed[module.NAME].append(document)
-    services: list[Service] = []
+    services: list[Service] = list(cached_services)
+    problems.extend(cached_warnings)
     for module in modules:
         if claimed[module.NAME]:
             if getattr(module, "TAKES_OPTIONS", False):
@@ -63,6 +65,7 @@ def load_catalog(paths: list[str], load: LoadOptions | None = None) -> tuple[Cat
     errors = [p for p in problems if not p.warning]
     if errors:
         raise SpecError(problems)
+    cached.remember(digests, claimed, services, problems)
     catalog = Catalog(services=tuple(sorted(services, key=lambda s: s.name)))
     return catalog, [p for p in problems if p.warning]
 
@@ -103,14 +106,18 @@ def check_files(files: list[OutputFile]) -> list[Problem]:
 
 
 def generate(options: Options) -> Result:
-    catalog, warnings = load_catalog(options.paths, options.load)
-    files = build(catalog, options)
+    with cache.activated(cache.default_root(options.out) if options.use_cache else None,
+                         prune=not options.check_only):
+        catalog, warnings = load_catalog(options.paths, options.load)
+        files = build(catalog, options)
     result = Result(catalog, files, warnings)
     if not files:
         raise SpecError([Problem(", ".join(options.paths), None, "", "no SLOs found: nothing to generate")])
     if options.run_promtool:
         if check.find_tool("promtool"):
-            problems = check_files(files)
+            # A file identical to the one in OUT was checked when it was written.
+            changed = set(write.plan(options.out, {f.path: f.content for f in files}).write)
+            problems = check_files([f for f in files if f.path in changed])
             if problems:
                 from sloforge.errors import CheckError
 

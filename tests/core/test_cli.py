@@ -42,8 +42,10 @@ def test_generate_writes_one_rule_file_per_service_with_a_header(tmp_path: Path)
     data = yaml.safe_load(text)
     assert list(data) == ["groups"]  # a single document, one key
     assert [g["name"] for g in data["groups"]] == [
-        "sloforge-checkout-availability", "sloforge-checkout-latency", "sloforge-checkout-uptime"]
-    assert all(g["interval"] == "1m" for g in data["groups"])
+        "sloforge-checkout-availability", "sloforge-checkout-availability-long",
+        "sloforge-checkout-latency", "sloforge-checkout-latency-long",
+        "sloforge-checkout-uptime", "sloforge-checkout-uptime-long"]
+    assert [g["interval"] for g in data["groups"]] == ["1m", "3m"] * 3
 
 
 def test_check_fails_on_stale_output_and_writes_nothing(tmp_path: Path) -> None:
@@ -90,7 +92,7 @@ def test_kubernetes_target_wraps_rules_in_prometheusrule(tmp_path: Path) -> None
     assert obj["apiVersion"] == "monitoring.coreos.com/v1" and obj["kind"] == "PrometheusRule"
     assert obj["metadata"] == {"name": "sloforge-checkout", "namespace": "monitoring",
                                "labels": {"app.kubernetes.io/managed-by": "sloforge", "release": "kps"}}
-    assert len(obj["spec"]["groups"]) == 3
+    assert len(obj["spec"]["groups"]) == 6  # a 1m and a 3m (long windows) group per SLO
 
 
 @pytest.mark.parametrize("args", [["--target", "nagios"], ["--label", "novalue"], ["--bogus"]])

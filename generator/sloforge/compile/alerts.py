@@ -123,7 +123,9 @@ def budget_alerts(slo: Slo) -> list[Rule]:
         remaining = _number(1 - policy.consumed)
         rule: Rule = {
             "alert": f"{_stem(slo)}ErrorBudgetConsumed",
-            "expr": f"{c.PERIOD_BUDGET_REMAINING}{selector(slo, slo.period)} <= {remaining}",
+            # without slo_window: alerts carry no window label (contract)
+            "expr": f"max without (slo_window) ({c.PERIOD_BUDGET_REMAINING}{selector(slo, slo.period)})"
+                    f" <= {remaining}",
         }
         if policy.for_seconds:
             rule["for"] = durations.format(policy.for_seconds)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 TARGETS = {
     "prometheus": "plain files: out/prometheus/<service>.yml rule files (Prometheus, Thanos, vmalert)",
     "kubernetes": "Kubernetes objects: PrometheusRule per service (Prometheus Operator)",
+    "mimir": "mimirtool/cortextool namespace files: out/mimir/sloforge-<service>.yml (Mimir, Cortex rulers)",
 }
 
 PRODUCERS = [
