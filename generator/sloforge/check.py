@@ -76,3 +76,34 @@ def _problems_from_output(output: str, names: dict[str, str], tool: str) -> list
     if not problems:
         problems.append(Problem(tool, None, "", f"{tool} failed:\n{output.strip()}"))
     return problems
+
+
+def check_alertmanager_texts(texts: dict[str, str]) -> list[Problem]:
+    """`amtool check-config` on in-memory alertmanager.yml files (one call).
+
+    amtool does not read the `*_file` secrets, so this needs none of them.
+    """
+    if not texts:
+        return []
+    amtool = require_tool("amtool")
+    with tempfile.TemporaryDirectory(prefix="sloforge-amcheck-") as tmp:
+        names = {}
+        for index, (name, text) in enumerate(sorted(texts.items())):
+            path = Path(tmp) / f"alertmanager-{index:05d}.yml"
+            path.write_text(text, encoding="utf-8")
+            names[path.name] = name
+        result = run([amtool, "check-config", *sorted(names)], cwd=Path(tmp))
+    if result.returncode == 0:
+        return []
+    problems = []
+    for line in (result.stdout + result.stderr).splitlines():
+        # "Checking 'alertmanager-00000.yml'  FAILED: <reason>"
+        if "FAILED:" in line and line.startswith("Checking "):
+            tmp_name = line.split("'")[1] if "'" in line else ""
+            reason = line.split("FAILED:", 1)[1].strip()
+            problems.append(Problem(names.get(tmp_name, tmp_name), None, "",
+                                    f"amtool check-config: {reason}"))
+    if not problems:
+        output = (result.stdout + result.stderr).strip()
+        problems.append(Problem("amtool", None, "", f"amtool check-config failed:\n{output}"))
+    return problems

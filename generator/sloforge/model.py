@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sloforge import durations
 from sloforge.policy import WindowPair
+from sloforge.routing_model import Routing
 from sloforge.sli import Sli
 
 
@@ -110,6 +111,7 @@ class Catalog:
     """Everything the compilers see: all services of all input files."""
 
     services: tuple[Service, ...] = field(default=())
+    routing: Routing | None = None  # the kind: Routing spec, when one is among the inputs
 
     @property
     def slos(self) -> tuple[Slo, ...]:

@@ -9,6 +9,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from sloforge.load import native_format
+from sloforge.load import native_format, routing
 
-FORMATS: list[ModuleType] = [native_format]
+FORMATS: list[ModuleType] = [native_format, routing]

@@ -17,11 +17,13 @@ from sloforge.model import Catalog
 
 TARGETS = {
     "prometheus": "plain files: out/prometheus/<service>.yml rule files (Prometheus, Thanos, vmalert)",
-    "kubernetes": "Kubernetes objects: PrometheusRule per service (Prometheus Operator)",
+    "kubernetes": "Kubernetes objects: PrometheusRule per service, AlertmanagerConfig per team "
+                  "(Prometheus Operator)",
 }
 
 PRODUCERS = [
     "sloforge.targets.rules",
+    "sloforge.targets.alertmanager",
 ]
 
 
@@ -33,12 +35,15 @@ class OutputFile:
     # Plain Prometheus rule-file text for `promtool check rules`, where this file
     # holds rules (for Kubernetes objects: the unwrapped spec.groups).
     rules_text: str | None = None
+    # A complete alertmanager.yml for `amtool check-config`, where this file holds routing.
+    alertmanager_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     namespace: str | None = None
     object_labels: dict[str, str] = field(default_factory=dict)
+    alertmanager_base: str | None = None  # the user's alertmanager.yml to merge routes into
 
 
 def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
