@@ -10,6 +10,9 @@ _MATCHER = re.compile(r'^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$'
 _QUOTED = re.compile(r'^"((?:[^"\\]|\\.)*)"$', re.DOTALL)
 
 
+_NOT_RE2 = re.compile(r"\(\?<?[=!]|\\[1-9]")
+
+
 class MatcherError(ValueError):
     pass
 
@@ -31,6 +34,9 @@ def parse(text: str) -> Matcher:
             raise MatcherError(f"{text!r}: quote the value, e.g. {name}{op}\"...\"")
         value = raw
     if op in ("=~", "!~"):
+        if _NOT_RE2.search(value):
+            raise MatcherError(f"{text!r}: Alertmanager's regular expressions (Go RE2) have no "
+                               "lookaround or backreferences")
         try:
             re.compile(value)
         except re.error as exc:

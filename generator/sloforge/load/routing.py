@@ -100,6 +100,8 @@ class _Reader:
         self.doc = document
         self.problems: list[Problem] = []
         self.intervals: set[str] = set()
+        # (field, message) of schema problems an earlier, clearer one already explains
+        self.explained: set[tuple[str, str]] = set()
 
     def fail(self, path: FieldPath, message: str) -> None:
         self.problems.append(self.doc.problem(path, message))
@@ -107,6 +109,8 @@ class _Reader:
     def routing(self) -> Routing | None:
         flagged = self.prescan()
         for problem in validate(self.doc, "routing"):
+            if (problem.field, problem.message) in self.explained:
+                continue
             if not any(problem.field == f or problem.field.startswith(f + ".") for f in flagged):
                 self.problems.append(problem)
         if self.problems:
@@ -165,6 +169,7 @@ class _Reader:
                 self.fail(path + (key,), f"secrets are never inline: put the value in a file Alertmanager "
                           f"can read and reference it with {use}")
                 flagged.add(field_text(path + (key,)))
+                self.explained.add((field_text(path), f"missing required field '{use}'"))
             elif isinstance(value, str) and not str(key).endswith("_file"):
                 reason = secret_in_value(value)
                 if reason:
