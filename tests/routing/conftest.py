@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, SPECS, require_tool
 
 BASE = REPO / "config" / "alertmanager-base.yml"

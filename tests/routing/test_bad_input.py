@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
+
 from routing.conftest import BASE
 
 Edit = Callable[[Path, str, str], None]
@@ -101,8 +101,8 @@ def test_without_a_routing_spec_owners_are_not_checked(spec_dir: Path, edit: Edi
     result = run_cli("generate", str(spec_dir), "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
-    assert notes == ["note: no routing spec (kind: Routing) among the inputs: no Alertmanager config "
-                     "generated, owners not checked"]
+    assert notes == [("note: no routing spec (kind: Routing) among the inputs: no Alertmanager config "
+                      "generated, owners not checked")]
     assert not (tmp_path / "out" / "alertmanager").exists()
 
 
@@ -120,3 +120,10 @@ def test_missing_base_file_is_an_error(spec_dir: Path, tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"{tmp_path}/nope.yml: --alertmanager-base: no such file" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_service_without_owner_is_a_warning(spec_dir: Path, edit: Edit) -> None:
+    edit(spec_dir / "search.yml", "owner: discovery\n", "")
+    result = run_cli("validate", str(spec_dir))
+    assert result.returncode == 0, result.stderr
+    assert f"{spec_dir}/search.yml:4: owner: warning: service 'search' has no owner" in result.stderr

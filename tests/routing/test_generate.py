@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import run_cli
+
 from routing.conftest import BASE
 
 TEAMS = ("discovery", "payments")

@@ -17,9 +17,9 @@ import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
-
 from conftest import SPECS, run_cli
 
 ROUTING = """\
@@ -34,9 +34,9 @@ teams:
 
 
 class _Inbox(BaseHTTPRequestHandler):
-    received: list[tuple[str, dict[str, object]]] = []
+    received: ClassVar[list[tuple[str, dict[str, object]]]]  # set per server by the fixture
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.received.append((self.path, json.loads(body)))
         self.send_response(200)

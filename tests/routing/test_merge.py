@@ -7,7 +7,6 @@ import subprocess
 from pathlib import Path
 
 import yaml
-
 from conftest import run_cli
 
 REALISTIC_BASE = """\

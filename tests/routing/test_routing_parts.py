@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from sloforge.load import matchers
 from sloforge.load.routing_secrets import inline_secret_field, secret_in_value
 from sloforge.load.time_intervals import IntervalError, normalise

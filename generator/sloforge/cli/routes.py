@@ -20,8 +20,7 @@ def _config(specs: list[str], base: Path | None) -> tuple[object, str]:
     """The catalog and the alertmanager.yml `generate` would write (not written)."""
     from sloforge.errors import Problem, SpecError
     from sloforge.pipeline import load_catalog
-    from sloforge.targets import Settings
-    from sloforge.targets import alertmanager
+    from sloforge.targets import Settings, alertmanager
 
     catalog, warnings = load_catalog(specs)
     report(warnings)

@@ -18,8 +18,19 @@ from sloforge.load.documents import Document, FieldPath, field_text
 from sloforge.load.routing_secrets import inline_secret_field, secret_in_value
 from sloforge.load.time_intervals import IntervalError, normalise
 from sloforge.model import Service
-from sloforge.routing_model import (DEFAULT_GROUP_BY, INTEGRATIONS, ROUTE_OPTIONS, Destination,
-                                    Integration, Matcher, Override, Routing, SecretFile, Team, TimeInterval)
+from sloforge.routing_model import (
+    DEFAULT_GROUP_BY,
+    INTEGRATIONS,
+    ROUTE_OPTIONS,
+    Destination,
+    Integration,
+    Matcher,
+    Override,
+    Routing,
+    SecretFile,
+    Team,
+    TimeInterval,
+)
 from sloforge.schema.validate import validate
 
 NAME = "sloforge/v1 Routing"
@@ -27,7 +38,7 @@ EXPECTED = "apiVersion: sloforge/v1, kind: Routing"
 API_VERSION, KIND = "sloforge/v1", "Routing"
 _TIMING = ("group_wait", "group_interval", "repeat_interval")
 
-__all__ = ["NAME", "EXPECTED", "claims", "services_from", "routing_from", "owner_problems"]
+__all__ = ["EXPECTED", "NAME", "claims", "owner_problems", "routing_from", "services_from"]
 
 
 def claims(document: Document) -> bool:
@@ -91,7 +102,7 @@ def _owner_location(service: Service, documents: list[Document]) -> tuple[str, i
     for document in documents:
         data = document.data
         if document.path == service.source and isinstance(data, dict) and data.get("service") == service.name:
-            return document.path, document.line(("owner",))
+            return document.path, document.lines.get(("owner",)) or document.line(("service",))
     return service.source, None
 
 

@@ -31,8 +31,8 @@ def notes(catalog: Catalog, settings: Settings, target: str) -> list[str]:
         ignored = " (--alertmanager-base ignored)" if settings.alertmanager_base else ""
         return [NO_ROUTING_NOTE + ignored]
     if target == "kubernetes" and settings.alertmanager_base:
-        return ["--alertmanager-base is ignored for --target kubernetes: the operator merges the "
-                "AlertmanagerConfig objects into the Alertmanager's own configuration"]
+        return [("--alertmanager-base is ignored for --target kubernetes: the operator merges the "
+                 "AlertmanagerConfig objects into the Alertmanager's own configuration")]
     return []
 
 
