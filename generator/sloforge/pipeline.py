@@ -9,15 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sloforge import check, write
+from sloforge import check, targets, write
 from sloforge.errors import OutOfDate, Problem, SpecError
-from sloforge.load import FORMATS
+from sloforge.load import formats
 from sloforge.load import routing as routing_format
 from sloforge.load.documents import Document, load_paths
 from sloforge.model import Catalog, Service
-from sloforge import targets
 from sloforge.targets import OutputFile, Settings
-from sloforge.targets import alertmanager as targets_alertmanager
 
 
 @dataclass
@@ -43,16 +41,17 @@ class Result:
 def load_catalog(paths: list[str]) -> tuple[Catalog, list[Problem]]:
     """Every spec under `paths` as one Catalog; raises SpecError with all problems."""
     documents = load_paths(paths)
-    claimed: dict[str, list[Document]] = {module.NAME: [] for module in FORMATS}
+    modules = formats()
+    claimed: dict[str, list[Document]] = {module.NAME: [] for module in modules}
     problems: list[Problem] = []
     for document in documents:
-        module = next((m for m in FORMATS if m.claims(document)), None)
+        module = next((m for m in modules if m.claims(document)), None)
         if module is None:
             problems.append(_unknown_document(document))
         else:
             claimed[module.NAME].append(document)
     services: list[Service] = []
-    for module in FORMATS:
+    for module in modules:
         if claimed[module.NAME]:
             found, format_problems = module.services_from(claimed[module.NAME])
             services.extend(found)
@@ -72,7 +71,7 @@ def _unknown_document(document: Document) -> Problem:
     if not isinstance(data, dict):
         return document.problem((), "expected a mapping with apiVersion and kind at the top level")
     api, kind = data.get("apiVersion", data.get("version")), data.get("kind")
-    expected = "; ".join(m.EXPECTED for m in FORMATS)
+    expected = "; ".join(m.EXPECTED for m in formats())
     if api is None:
         return document.problem((), f"document has no apiVersion; expected {expected}")
     return document.problem(("apiVersion",), f"unsupported document apiVersion {api!r} kind {kind!r}; "
@@ -111,6 +110,8 @@ def generate(options: Options) -> Result:
     catalog, warnings = load_catalog(options.paths)
     files = build(catalog, options)
     result = Result(catalog, files, warnings)
+    from sloforge.targets import alertmanager as targets_alertmanager
+
     result.notes.extend(targets_alertmanager.notes(catalog, options.settings, options.target))
     if not files:
         raise SpecError([Problem(", ".join(options.paths), None, "", "no SLOs found: nothing to generate")])

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SPECS, require_tool
+
+from tests.conftest import REPO, SPECS, require_tool
 
 BASE = REPO / "config" / "alertmanager-base.yml"
 

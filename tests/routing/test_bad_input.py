@@ -8,9 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
 
-from routing.conftest import BASE
+from tests.conftest import run_cli
+from tests.routing.conftest import BASE
 
 Edit = Callable[[Path, str, str], None]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import run_cli
 
-from routing.conftest import BASE
+from tests.conftest import run_cli
+from tests.routing.conftest import BASE
 
 TEAMS = ("discovery", "payments")
 

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from conftest import SPECS, run_cli
+
+from tests.conftest import SPECS, run_cli
 
 ROUTING = """\
 apiVersion: sloforge/v1

@@ -7,7 +7,8 @@ import subprocess
 from pathlib import Path
 
 import yaml
-from conftest import run_cli
+
+from tests.conftest import run_cli
 
 REALISTIC_BASE = """\
 global:

@@ -45,8 +45,9 @@ def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]
         for team in routing.teams:
             obj = alertmanager_config(routing, team, settings.namespace, settings.object_labels)
             check_text = yaml_file({"global": CHECK_GLOBALS, **standalone(routing, (team,))}, [routing.source])
-            out.append(OutputFile(c.kubernetes_alertmanager_file(team.name), yaml_file(json.loads(json.dumps(obj)), [routing.source]),
-                                  (routing.source,), alertmanager_text=check_text))
+            text = yaml_file(json.loads(json.dumps(obj)), [routing.source])
+            out.append(OutputFile(c.kubernetes_alertmanager_file(team.name), text, (routing.source,),
+                                  alertmanager_text=check_text))
         return out
     if settings.alertmanager_base:
         base = load_base(settings.alertmanager_base)
