@@ -14,6 +14,7 @@ from sloforge.errors import OutOfDate, Problem, SpecError
 from sloforge.load import formats
 from sloforge.load import routing as routing_format
 from sloforge.load.documents import Document, load_paths
+from sloforge.load.options import LoadOptions
 from sloforge.model import Catalog, Service
 from sloforge.targets import OutputFile, Settings
 
@@ -27,6 +28,7 @@ class Options:
     run_promtool: bool = True
     run_amtool: bool = True
     settings: Settings = field(default_factory=Settings)
+    load: LoadOptions = field(default_factory=LoadOptions)
 
 
 @dataclass
@@ -38,7 +40,7 @@ class Result:
     plan: write.Plan | None = None
 
 
-def load_catalog(paths: list[str]) -> tuple[Catalog, list[Problem]]:
+def load_catalog(paths: list[str], load: LoadOptions | None = None) -> tuple[Catalog, list[Problem]]:
     """Every spec under `paths` as one Catalog; raises SpecError with all problems."""
     documents = load_paths(paths)
     modules = formats()
@@ -53,7 +55,10 @@ def load_catalog(paths: list[str]) -> tuple[Catalog, list[Problem]]:
     services: list[Service] = []
     for module in modules:
         if claimed[module.NAME]:
-            found, format_problems = module.services_from(claimed[module.NAME])
+            if getattr(module, "TAKES_OPTIONS", False):
+                found, format_problems = module.services_from(claimed[module.NAME], load or LoadOptions())
+            else:
+                found, format_problems = module.services_from(claimed[module.NAME])
             services.extend(found)
             problems.extend(format_problems)
     problems.extend(_cross_file_problems(services, documents))
@@ -107,7 +112,7 @@ def check_alertmanager_files(files: list[OutputFile]) -> list[Problem]:
 
 
 def generate(options: Options) -> Result:
-    catalog, warnings = load_catalog(options.paths)
+    catalog, warnings = load_catalog(options.paths, options.load)
     files = build(catalog, options)
     result = Result(catalog, files, warnings)
     from sloforge.targets import alertmanager as targets_alertmanager
@@ -143,5 +148,5 @@ def generate(options: Options) -> Result:
     return result
 
 
-def validate(paths: list[str]) -> tuple[Catalog, list[Problem]]:
-    return load_catalog(paths)
+def validate(paths: list[str], load: LoadOptions | None = None) -> tuple[Catalog, list[Problem]]:
+    return load_catalog(paths, load)

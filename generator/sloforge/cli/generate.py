@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from sloforge.cli.boundary import EXIT_INVALID, err, guarded, report
+from sloforge.cli.convert import SLO_PERIOD_HELP, load_options
 
 
 def register(app: typer.Typer) -> None:
@@ -30,6 +31,7 @@ def generate(
     label: list[str] = typer.Option([], "--label", help="kubernetes target: KEY=VALUE label on every "
                                     "object (e.g. for the operator's ruleSelector); repeatable."),
     no_promtool: bool = typer.Option(False, "--no-promtool", help="Skip `promtool check rules`."),
+    slo_period: str = typer.Option("30d", "--slo-period", help=SLO_PERIOD_HELP),
     alertmanager_base: Path = typer.Option(None, "--alertmanager-base", help="Your alertmanager.yml: "
                                            "sloforge's routes are merged into it (needs a kind: Routing "
                                            "spec among the inputs)."),
@@ -57,7 +59,8 @@ def generate(
     options = Options(paths=paths, out=out, target=target, check_only=check,
                       run_promtool=not no_promtool, run_amtool=not no_amtool,
                       settings=Settings(namespace, labels,
-                                        alertmanager_base.as_posix() if alertmanager_base else None))
+                                        alertmanager_base.as_posix() if alertmanager_base else None),
+                      load=load_options(slo_period))  # type: ignore[arg-type]
 
     def body() -> object:
         try:

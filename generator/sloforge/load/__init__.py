@@ -13,6 +13,8 @@ from types import ModuleType
 FORMATS: list[str] = [
     "sloforge.load.native_format",
     "sloforge.load.routing",
+    "sloforge.load.sloth",
+    "sloforge.load.openslo",
 ]
 
 
