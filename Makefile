@@ -7,6 +7,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SPECS  ?= specs
 OUT    ?= out
+# The organisation's alertmanager.yml that generated routes are merged into (not a spec).
+ALERTMANAGER_BASE ?= config/alertmanager-base.yml
+AM_BASE := $(if $(ALERTMANAGER_BASE),--alertmanager-base $(ALERTMANAGER_BASE))
 
 .PHONY: rules check test tools venv bench bench-cost bench-generate clean
 
@@ -19,10 +22,10 @@ $(BIN)/sloforge: pyproject.toml
 venv: $(BIN)/sloforge
 
 rules: $(BIN)/sloforge
-	$(BIN)/sloforge generate $(SPECS) --out $(OUT)
+	$(BIN)/sloforge generate $(SPECS) --out $(OUT) $(AM_BASE)
 
 check: $(BIN)/sloforge
-	$(BIN)/sloforge generate $(SPECS) --out $(OUT) --check
+	$(BIN)/sloforge generate $(SPECS) --out $(OUT) $(AM_BASE) --check
 
 # Debian's packages give promtool 2.42 and amtool 0.25, the versions output must load in,
 # and vmalert (victoria-metrics) that every rule file must also load in.

@@ -140,3 +140,19 @@ def mimir_rule_file(service: str) -> str:
 def selector(service: str, slo: str) -> str:
     """The label matchers that pick one SLO's recorded series."""
     return f'{LABEL_SERVICE}="{service}", {LABEL_SLO}="{slo}"'
+
+
+# Alertmanager output (issue 8): file names and receiver names are a contract too
+# (users' dashboards and silences refer to receivers).
+ALERTMANAGER_FILE = "alertmanager/alertmanager.yml"
+RECEIVER_PREFIX = "sloforge-"
+
+
+def kubernetes_alertmanager_file(team: str) -> str:
+    return f"kubernetes/alertmanagerconfig-{team}.yml"
+
+
+def receiver_name(team: str, tier: str, override: str | None = None) -> str:
+    """sloforge-payments-page, sloforge-payments-checkout-ticket."""
+    middle = f"{team}-{override}" if override else team
+    return f"{RECEIVER_PREFIX}{middle}-{tier}"

@@ -12,6 +12,7 @@ from pathlib import Path
 from sloforge import cache, check, targets, write
 from sloforge.errors import OutOfDate, Problem, SpecError
 from sloforge.load import cached, formats
+from sloforge.load import routing as routing_format
 from sloforge.load.documents import Document
 from sloforge.load.options import LoadOptions
 from sloforge.model import Catalog, Service
@@ -26,6 +27,7 @@ class Options:
     check_only: bool = False  # `generate --check`: compare, write nothing
     run_promtool: bool = True
     use_cache: bool = True  # incremental: reuse unchanged specs' results (sloforge/cache.py)
+    run_amtool: bool = True
     settings: Settings = field(default_factory=Settings)
     load: LoadOptions = field(default_factory=LoadOptions)
 
@@ -62,11 +64,13 @@ def load_catalog(paths: list[str], load: LoadOptions | None = None) -> tuple[Cat
             services.extend(found)
             problems.extend(format_problems)
     problems.extend(_cross_file_problems(services, documents))
+    routing, routing_problems = routing_format.routing_from(claimed[routing_format.NAME])
+    problems.extend(routing_problems + routing_format.owner_problems(routing, services, documents))
     errors = [p for p in problems if not p.warning]
     if errors:
         raise SpecError(problems)
     cached.remember(digests, claimed, services, problems)
-    catalog = Catalog(services=tuple(sorted(services, key=lambda s: s.name)))
+    catalog = Catalog(services=tuple(sorted(services, key=lambda s: s.name)), routing=routing)
     return catalog, [p for p in problems if p.warning]
 
 
@@ -105,12 +109,20 @@ def check_files(files: list[OutputFile]) -> list[Problem]:
     return check.check_rule_texts(texts)
 
 
+def check_alertmanager_files(files: list[OutputFile]) -> list[Problem]:
+    configs = {f.path: f.alertmanager_text for f in files if f.alertmanager_text is not None}
+    return check.check_alertmanager_texts(configs)
+
+
 def generate(options: Options) -> Result:
     with cache.activated(cache.default_root(options.out) if options.use_cache else None,
                          prune=not options.check_only):
         catalog, warnings = load_catalog(options.paths, options.load)
         files = build(catalog, options)
     result = Result(catalog, files, warnings)
+    from sloforge.targets import alertmanager as targets_alertmanager
+
+    result.notes.extend(targets_alertmanager.notes(catalog, options.settings, options.target))
     if not files:
         raise SpecError([Problem(", ".join(options.paths), None, "", "no SLOs found: nothing to generate")])
     if options.run_promtool:
@@ -124,6 +136,15 @@ def generate(options: Options) -> Result:
                 raise CheckError(problems)
         else:
             result.notes.append(f"promtool not found, rule files not checked: {check.INSTALL_HINT['promtool']}")
+    if options.run_amtool and any(f.alertmanager_text is not None for f in files):
+        if check.find_tool("amtool"):
+            problems = check_alertmanager_files(files)
+            if problems:
+                from sloforge.errors import CheckError
+
+                raise CheckError(problems)
+        else:
+            result.notes.append(f"amtool not found, Alertmanager config not checked: {check.INSTALL_HINT['amtool']}")
     contents = {f.path: f.content for f in files}
     if options.check_only:
         result.plan = write.plan(options.out, contents)

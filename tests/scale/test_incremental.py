@@ -33,3 +33,17 @@ def test_cached_runs_match_cold_runs(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert run_cli("generate", str(specs), "--out", str(cold)).returncode == 0
     assert _tree(warm) == _tree(cold)
     assert "0.9995" in (warm / "prometheus" / "checkout.yml").read_text()
+
+
+def test_cached_spec_still_gets_located_cross_file_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A service read from the cache is still checked against a changed routing spec, with its line."""
+    specs = tmp_path / "specs"
+    shutil.copytree(SPECS, specs)
+    monkeypatch.setenv("SLOFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    assert run_cli("generate", str(specs), "--out", str(out)).returncode == 0
+    routing = specs / "routing.yml"
+    routing.write_text(routing.read_text().replace("\n  payments:\n", "\n  billing:\n"))
+    result = run_cli("generate", str(specs), "--out", str(out))
+    assert result.returncode == 1
+    assert f"{(specs / 'checkout.yml').as_posix()}:5: owner: team 'payments' is not defined" in result.stderr

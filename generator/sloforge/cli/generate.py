@@ -32,6 +32,10 @@ def generate(
                                     "object (e.g. for the operator's ruleSelector); repeatable."),
     no_promtool: bool = typer.Option(False, "--no-promtool", help="Skip `promtool check rules`."),
     slo_period: str = typer.Option("30d", "--slo-period", help=SLO_PERIOD_HELP),
+    alertmanager_base: Path = typer.Option(None, "--alertmanager-base", help="Your alertmanager.yml: "
+                                           "sloforge's routes are merged into it (needs a kind: Routing "
+                                           "spec among the inputs)."),
+    no_amtool: bool = typer.Option(False, "--no-amtool", help="Skip `amtool check-config`."),
 ) -> None:
     """Generate rules (and, where configured, routes and dashboards) from specs into OUT.
 
@@ -53,7 +57,9 @@ def generate(
             raise typer.Exit(2)
         labels[key] = value
     options = Options(paths=paths, out=out, target=target, check_only=check,
-                      run_promtool=not no_promtool, settings=Settings(namespace, labels),
+                      run_promtool=not no_promtool, run_amtool=not no_amtool,
+                      settings=Settings(namespace, labels,
+                                        alertmanager_base.as_posix() if alertmanager_base else None),
                       load=load_options(slo_period))  # type: ignore[arg-type]
 
     def body() -> object:

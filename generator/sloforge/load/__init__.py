@@ -12,6 +12,7 @@ from types import ModuleType
 
 FORMATS: list[str] = [
     "sloforge.load.native_format",
+    "sloforge.load.routing",
     "sloforge.load.sloth",
     "sloforge.load.openslo",
 ]

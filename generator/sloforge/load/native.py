@@ -69,7 +69,8 @@ class _Reader:
             if slo is not None:
                 slos.append(slo)
         return Service(name=name, source=self.doc.path, slos=tuple(slos),
-                       owner=spec.get("owner"), labels=labels)
+                       owner=spec.get("owner"), labels=labels,
+                       owner_line=self.doc.lines.get(("owner",)) or self.doc.line(("service",)))
 
     def labels(self, raw: dict[str, str], path: FieldPath) -> tuple[tuple[str, str], ...]:
         for key in raw:

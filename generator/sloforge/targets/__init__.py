@@ -19,13 +19,15 @@ if TYPE_CHECKING:
 
 TARGETS = {
     "prometheus": "plain files: out/prometheus/<service>.yml rule files (Prometheus, Thanos, vmalert)",
-    "kubernetes": "Kubernetes objects: PrometheusRule per service (Prometheus Operator)",
+    "kubernetes": "Kubernetes objects: PrometheusRule per service, AlertmanagerConfig per team "
+                  "(Prometheus Operator)",
     "mimir": "mimirtool/cortextool namespace files: out/mimir/sloforge-<service>.yml (Mimir, Cortex rulers)",
 }
 
 PRODUCERS = [
     "sloforge.targets.rules",
     "sloforge.targets.grafana",
+    "sloforge.targets.alertmanager",
 ]
 
 
@@ -37,12 +39,15 @@ class OutputFile:
     # Plain Prometheus rule-file text for `promtool check rules`, where this file
     # holds rules (for Kubernetes objects: the unwrapped spec.groups).
     rules_text: str | None = None
+    # A complete alertmanager.yml for `amtool check-config`, where this file holds routing.
+    alertmanager_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     namespace: str | None = None
     object_labels: dict[str, str] = field(default_factory=dict)
+    alertmanager_base: str | None = None  # the user's alertmanager.yml to merge routes into
 
 
 def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
