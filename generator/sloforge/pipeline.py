@@ -54,6 +54,10 @@ def load_catalog(paths: list[str]) -> tuple[Catalog, list[Problem]]:
             found, format_problems = module.services_from(claimed[module.NAME])
             services.extend(found)
             problems.extend(format_problems)
+    for module in FORMATS:
+        if claimed[module.NAME] and hasattr(module, "transform"):
+            services, format_problems = module.transform(claimed[module.NAME], services)
+            problems.extend(format_problems)
     problems.extend(_cross_file_problems(services, documents))
     errors = [p for p in problems if not p.warning]
     if errors:
