@@ -27,7 +27,7 @@ def _parse_time(text: str | None) -> float:
     except ValueError:
         pass
     try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = dt.datetime.fromisoformat(text)
     except ValueError:
         err(f"error: --at {text!r} is neither a unix time nor an ISO 8601 time (2026-11-01T12:00:00Z)")
         raise typer.Exit(EXIT_USAGE) from None
