@@ -26,7 +26,7 @@ check: $(BIN)/sloforge
 
 # Debian's packages give promtool 2.42 and amtool 0.25, the versions output must load in.
 tools:
-	@if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null; then \
+	@if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null || ! command -v amtool >/dev/null; then \
 	  echo "installing Debian packages prometheus and prometheus-alertmanager"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
@@ -40,7 +40,7 @@ test: $(BIN)/sloforge tools
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: $(BIN)/sloforge
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/core.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -59,20 +59,17 @@ def check_rule_texts(texts: dict[str, str]) -> list[Problem]:
 
 
 def _problems_from_output(output: str, names: dict[str, str], tool: str) -> list[Problem]:
+    """promtool prints "Checking FILE" then "SUCCESS" or "FAILED:" and the findings."""
     problems = []
-    current = ""
-    for line in output.splitlines():
-        line = line.strip()
-        if line.startswith("Checking "):
-            current = names.get(line.split()[-1], line.split()[-1])
+    current = tool
+    for raw in output.splitlines():
+        text = raw.strip()
+        if text.startswith("Checking "):
+            current = names.get(text.split()[-1], text.split()[-1])
             continue
-        if not line or line.startswith("SUCCESS") or line.startswith("FAILED:") and not current:
-            continue
-        if line == "FAILED:" or line.startswith("SUCCESS:"):
+        if not text or text in ("FAILED:", "SUCCESS") or text.startswith("SUCCESS:"):
             continue
         for tmp_name, real in names.items():
-            line = line.replace(tmp_name, real)
-        problems.append(Problem(current or tool, None, "", f"{tool}: {line}"))
-    if not problems:
-        problems.append(Problem(tool, None, "", f"{tool} failed:\n{output.strip()}"))
-    return problems
+            text = text.replace(tmp_name, real)
+        problems.append(Problem(current, None, "", f"{tool}: {text}"))
+    return problems or [Problem(tool, None, "", f"{tool} failed:\n{output.strip()}")]

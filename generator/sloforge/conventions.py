@@ -90,6 +90,36 @@ def kubernetes_rule_file(service: str) -> str:
     return f"kubernetes/prometheusrule-{service}.yml"
 
 
+# Grafana dashboards: stable uids (re-imports update in place) and file names.
+DASHBOARD_UID_PREFIX = "slo-"
+OVERVIEW_DASHBOARD_UID = "slo-overview"
+DASHBOARD_UID_MAX = 40  # Grafana's limit
+
+
+def dashboard_uid(service: str) -> str:
+    """slo-<service>, or for names too long for a uid a prefix plus a hash of the name."""
+    uid = DASHBOARD_UID_PREFIX + service
+    if len(uid) <= DASHBOARD_UID_MAX:
+        return uid
+    import hashlib
+
+    digest = hashlib.sha256(service.encode()).hexdigest()[:9]
+    keep = DASHBOARD_UID_MAX - len(DASHBOARD_UID_PREFIX) - len(digest) - 1
+    return f"{DASHBOARD_UID_PREFIX}{service[:keep]}-{digest}"
+
+
+def dashboard_file(service: str) -> str:
+    return f"grafana/{service}.json"
+
+
+def overview_dashboard_file() -> str:
+    return "grafana/slo-overview.json"
+
+
+def kubernetes_dashboard_file(uid: str) -> str:
+    return f"kubernetes/grafana-dashboard-{uid}.yml"
+
+
 def selector(service: str, slo: str) -> str:
     """The label matchers that pick one SLO's recorded series."""
     return f'{LABEL_SERVICE}="{service}", {LABEL_SLO}="{slo}"'

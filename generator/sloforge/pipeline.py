@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sloforge import check, write
+from sloforge import check, targets, write
 from sloforge.errors import OutOfDate, Problem, SpecError
-from sloforge.load import FORMATS
+from sloforge.load import formats
 from sloforge.load.documents import Document, load_paths
 from sloforge.model import Catalog, Service
-from sloforge import targets
 from sloforge.targets import OutputFile, Settings
 
 
@@ -40,21 +39,22 @@ class Result:
 def load_catalog(paths: list[str]) -> tuple[Catalog, list[Problem]]:
     """Every spec under `paths` as one Catalog; raises SpecError with all problems."""
     documents = load_paths(paths)
-    claimed: dict[str, list[Document]] = {module.NAME: [] for module in FORMATS}
+    modules = formats()
+    claimed: dict[str, list[Document]] = {module.NAME: [] for module in modules}
     problems: list[Problem] = []
     for document in documents:
-        module = next((m for m in FORMATS if m.claims(document)), None)
+        module = next((m for m in modules if m.claims(document)), None)
         if module is None:
             problems.append(_unknown_document(document))
         else:
             claimed[module.NAME].append(document)
     services: list[Service] = []
-    for module in FORMATS:
+    for module in modules:
         if claimed[module.NAME]:
             found, format_problems = module.services_from(claimed[module.NAME])
             services.extend(found)
             problems.extend(format_problems)
-    for module in FORMATS:
+    for module in modules:
         if claimed[module.NAME] and hasattr(module, "transform"):
             services, format_problems = module.transform(claimed[module.NAME], services)
             problems.extend(format_problems)
@@ -71,7 +71,7 @@ def _unknown_document(document: Document) -> Problem:
     if not isinstance(data, dict):
         return document.problem((), "expected a mapping with apiVersion and kind at the top level")
     api, kind = data.get("apiVersion", data.get("version")), data.get("kind")
-    expected = "; ".join(m.EXPECTED for m in FORMATS)
+    expected = "; ".join(m.EXPECTED for m in formats())
     if api is None:
         return document.problem((), f"document has no apiVersion; expected {expected}")
     return document.problem(("apiVersion",), f"unsupported document apiVersion {api!r} kind {kind!r}; "

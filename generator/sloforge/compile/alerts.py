@@ -32,7 +32,7 @@ def _number(value: float) -> str:
 def _stem(slo: Slo) -> str:
     """CheckoutAvailabilityErrorBudgetBurn -> CheckoutAvailability, for sibling alert names."""
     name = slo.alerting.name
-    return name[: -len("ErrorBudgetBurn")] if name.endswith("ErrorBudgetBurn") else name
+    return name.removesuffix("ErrorBudgetBurn")
 
 
 def burn_condition(slo: Slo, pair: WindowPair) -> str:
@@ -64,7 +64,7 @@ def _alert_labels(slo: Slo, tier: str, **extra: str) -> dict[str, str]:
     tier_spec = slo.alerting.tier(tier)
     base = dict(slo.alerting.labels)
     base.update(tier_spec.labels)
-    out = labels(slo, **base)
+    out = labels(slo, extra=base)
     out[c.LABEL_TIER] = tier
     out[c.LABEL_SEVERITY] = tier_spec.severity
     if slo.owner:

@@ -105,8 +105,12 @@ def load_text(text: str, name: str) -> list[Document]:
         line = mark.line + 1 if mark else None
         column = f", column {mark.column + 1}" if mark else ""
         what = (exc.problem or exc.context or "invalid YAML").strip()
-        if "\\t" in what or "tab" in what:
-            what += " (indent with spaces, not tabs)"
+        cmark, pmark = exc.context_mark, exc.problem_mark
+        if exc.context and cmark is not None and pmark is not None \
+                and (cmark.line, cmark.column) != (pmark.line, pmark.column):
+            what += f" ({exc.context.strip()} at line {cmark.line + 1}, column {cmark.column + 1})"
+        if mark and _char_at(text, mark.line, mark.column) == "\t":
+            what += " (a tab: YAML is indented with spaces, not tabs)"
         raise SpecError([Problem(name, line, "", f"YAML syntax error{column}: {what}")]) from None
     except yaml.YAMLError as exc:
         raise SpecError([Problem(name, None, "", f"YAML error: {exc}")]) from None
@@ -120,6 +124,11 @@ def load_text(text: str, name: str) -> list[Document]:
             continue
         documents.append(Document(name, index, data, builder.lines))
     return documents
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.splitlines()
+    return lines[line][column : column + 1] if line < len(lines) else ""
 
 
 def load_paths(paths: list[str]) -> list[Document]:

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from sloforge.model import Catalog
+if TYPE_CHECKING:
+    from sloforge.model import Catalog
 
 TARGETS = {
     "prometheus": "plain files: out/prometheus/<service>.yml rule files (Prometheus, Thanos, vmalert)",
@@ -22,6 +24,7 @@ TARGETS = {
 
 PRODUCERS = [
     "sloforge.targets.rules",
+    "sloforge.targets.grafana",
 ]
 
 

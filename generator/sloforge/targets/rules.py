@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sloforge import conventions as c
 from sloforge.compile.groups import rule_groups
 from sloforge.model import Catalog, Service
@@ -26,7 +28,7 @@ def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]
     return out
 
 
-def prometheus_rule(service: Service, groups: dict[str, object], settings: Settings) -> dict[str, object]:
+def prometheus_rule(service: Service, groups: Mapping[str, object], settings: Settings) -> dict[str, object]:
     metadata: dict[str, object] = {"name": f"sloforge-{service.name}"}
     if settings.namespace:
         metadata["namespace"] = settings.namespace
