@@ -13,6 +13,7 @@ from sloforge import check, targets, write
 from sloforge.errors import OutOfDate, Problem, SpecError
 from sloforge.load import formats
 from sloforge.load.documents import Document, load_paths
+from sloforge.load.options import LoadOptions
 from sloforge.model import Catalog, Service
 from sloforge.targets import OutputFile, Settings
 
@@ -25,6 +26,7 @@ class Options:
     check_only: bool = False  # `generate --check`: compare, write nothing
     run_promtool: bool = True
     settings: Settings = field(default_factory=Settings)
+    load: LoadOptions = field(default_factory=LoadOptions)
 
 
 @dataclass
@@ -36,7 +38,7 @@ class Result:
     plan: write.Plan | None = None
 
 
-def load_catalog(paths: list[str]) -> tuple[Catalog, list[Problem]]:
+def load_catalog(paths: list[str], load: LoadOptions | None = None) -> tuple[Catalog, list[Problem]]:
     """Every spec under `paths` as one Catalog; raises SpecError with all problems."""
     documents = load_paths(paths)
     modules = formats()
@@ -51,7 +53,10 @@ def load_catalog(paths: list[str]) -> tuple[Catalog, list[Problem]]:
     services: list[Service] = []
     for module in modules:
         if claimed[module.NAME]:
-            found, format_problems = module.services_from(claimed[module.NAME])
+            if getattr(module, "TAKES_OPTIONS", False):
+                found, format_problems = module.services_from(claimed[module.NAME], load or LoadOptions())
+            else:
+                found, format_problems = module.services_from(claimed[module.NAME])
             services.extend(found)
             problems.extend(format_problems)
     for module in modules:
@@ -102,7 +107,7 @@ def check_files(files: list[OutputFile]) -> list[Problem]:
 
 
 def generate(options: Options) -> Result:
-    catalog, warnings = load_catalog(options.paths)
+    catalog, warnings = load_catalog(options.paths, options.load)
     files = build(catalog, options)
     result = Result(catalog, files, warnings)
     if not files:
@@ -126,5 +131,5 @@ def generate(options: Options) -> Result:
     return result
 
 
-def validate(paths: list[str]) -> tuple[Catalog, list[Problem]]:
-    return load_catalog(paths)
+def validate(paths: list[str], load: LoadOptions | None = None) -> tuple[Catalog, list[Problem]]:
+    return load_catalog(paths, load)

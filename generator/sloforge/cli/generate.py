@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from sloforge.cli.boundary import EXIT_INVALID, err, guarded, report
+from sloforge.cli.convert import SLO_PERIOD_HELP, load_options
 
 
 def register(app: typer.Typer) -> None:
@@ -30,6 +31,7 @@ def generate(
     label: list[str] = typer.Option([], "--label", help="kubernetes target: KEY=VALUE label on every "
                                     "object (e.g. for the operator's ruleSelector); repeatable."),
     no_promtool: bool = typer.Option(False, "--no-promtool", help="Skip `promtool check rules`."),
+    slo_period: str = typer.Option("30d", "--slo-period", help=SLO_PERIOD_HELP),
 ) -> None:
     """Generate rules (and, where configured, routes and dashboards) from specs into OUT.
 
@@ -51,7 +53,8 @@ def generate(
             raise typer.Exit(2)
         labels[key] = value
     options = Options(paths=paths, out=out, target=target, check_only=check,
-                      run_promtool=not no_promtool, settings=Settings(namespace, labels))
+                      run_promtool=not no_promtool, settings=Settings(namespace, labels),
+                      load=load_options(slo_period))  # type: ignore[arg-type]
 
     def body() -> object:
         try:

@@ -90,7 +90,7 @@ def _item(item: p.Panel | p.Row, panel_id: int) -> dict[str, Any]:
         builder.links([_panel_link(link) for link in item.links])
     if item.no_value:
         builder.no_value(item.no_value)
-    builder.targets([_query(q, ref) for q, ref in zip(item.queries, REF_IDS)])
+    builder.targets([_query(q, ref) for q, ref in zip(item.queries, REF_IDS, strict=False)])
     return _plain(builder.build())
 
 

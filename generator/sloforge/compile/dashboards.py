@@ -78,7 +78,7 @@ def remaining_steps(consumed: tuple[float, ...] = DEFAULT_CONSUMED) -> tuple[Ste
     levels = sorted({round(1 - x, 6) for x in consumed})  # remaining, ascending
     colors = ["green"] + _middle(len(levels) - 1) + ["dark-red" if levels[0] <= 0 else "red"]
     colors.reverse()  # lowest zone first
-    return (Step(None, colors[0]),) + tuple(Step(v, col) for v, col in zip(levels, colors[1:]))
+    return (Step(None, colors[0]),) + tuple(Step(v, col) for v, col in zip(levels, colors[1:], strict=False))
 
 
 def _middle(n: int) -> list[str]:
@@ -97,7 +97,7 @@ def burn_steps(slo: Slo) -> tuple[Step, ...]:
 def consumed_steps(slo: Slo) -> tuple[Step, ...]:
     policy = {round(p.consumed, 6): TIER_COLOR[p.tier] for p in slo.alerting.budget}
     if not policy:
-        policy = {x: color for x, color in zip(DEFAULT_CONSUMED, ("yellow", "orange", "red"))}
+        policy = {x: color for x, color in zip(DEFAULT_CONSUMED, ("yellow", "orange", "red"), strict=False)}
     return (Step(None, "green"),) + tuple(Step(v, policy[v]) for v in sorted(policy))
 
 

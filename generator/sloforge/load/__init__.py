@@ -16,6 +16,8 @@ from types import ModuleType
 FORMATS: list[str] = [
     "sloforge.load.native_format",
     "sloforge.load.budget_policy",
+    "sloforge.load.sloth",
+    "sloforge.load.openslo",
 ]
 
 
