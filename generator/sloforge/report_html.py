@@ -19,7 +19,8 @@ body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24p
 h1{font-size:22px;margin:0 0 4px} .meta{color:#566573;margin-bottom:18px;font-size:13px}
 table.summary{border-collapse:collapse;margin-bottom:24px;font-size:13px}
 table.summary th,table.summary td{padding:5px 10px;border-bottom:1px solid #d5dbdb;text-align:right}
-table.summary th:first-child,table.summary td:first-child,table.summary td:last-child,table.summary th:last-child{text-align:left}
+table.summary th:first-child,table.summary td:first-child,
+table.summary td:last-child,table.summary th:last-child{text-align:left}
 .card{background:#fff;border:1px solid #d5dbdb;border-radius:6px;padding:12px 16px;margin:0 0 16px;
 display:inline-block;vertical-align:top;margin-right:12px}
 .card h2{font-size:15px;margin:0 0 6px} .zone{font-weight:600;padding:1px 8px;border-radius:10px;color:#fff}
@@ -62,7 +63,7 @@ def _chart(s: Status) -> str:
     if len(s.burndown) < 2:
         return (f"<svg class=\"burndown\" width=\"{WIDTH}\" height=\"{HEIGHT}\" role=\"img\">{title}"
                 f"<text x=\"{WIDTH // 2}\" y=\"{HEIGHT // 2}\" text-anchor=\"middle\">no data</text></svg>")
-    low = min(0.0, min(v for _, v in s.burndown))
+    low = min(0.0, *(v for _, v in s.burndown))
     x0, x1 = s.start, s.end
     plot_w, plot_h = WIDTH - PAD_LEFT - PAD, HEIGHT - PAD_BOTTOM - PAD
 

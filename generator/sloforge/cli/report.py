@@ -94,10 +94,10 @@ def report(
             raise typer.Exit(EXIT_INVALID) from None
         err(f"wrote {output}")
     missing = [s for s in statuses if not s.has_data]  # type: ignore[attr-defined]
+    why = "no recorded traffic since the calendar period began" if calendar else "its recorded series are missing"
     for status in missing:
-        err(f"error: no data for {status.name} in {prometheus}: "  # type: ignore[attr-defined]
-            f"{'no recorded traffic since the calendar period began' if calendar else 'its recorded series are missing'}"
-            "; are its sloforge rules loaded in this Prometheus, and has the SLI seen traffic?")
+        err(f"error: no data for {status.name} in {prometheus}: {why}; "  # type: ignore[attr-defined]
+            "are its sloforge rules loaded in this Prometheus, and has the SLI seen traffic?")
     if missing:
         raise typer.Exit(EXIT_INVALID)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from rich.console import Console
 from rich.table import Table
 
@@ -20,7 +22,7 @@ def table_text(statuses: list[Status]) -> str:
         table.add_row(s.name, f"{s.objective:g}%", s.window, _pct(s.sli, 5), _pct(s.budget_remaining),
                       _num(s.current_burn_rate), _num(s.period_burn_rate),
                       f"[{ZONE_STYLE[s.zone]}]{s.zone}[/]", ", ".join(s.firing) or "-")
-    console = Console(width=160, record=True, file=_Null())
+    console = Console(width=160, record=True, file=io.StringIO())
     console.print(table)
     return console.export_text()
 
@@ -31,11 +33,3 @@ def _pct(value: float | None, digits: int = 3) -> str:
 
 def _num(value: float | None) -> str:
     return "-" if value is None else f"{value:.3g}"
-
-
-class _Null:
-    def write(self, text: str) -> int:
-        return len(text)
-
-    def flush(self) -> None:
-        pass
