@@ -36,7 +36,7 @@ def service_text(service: Service) -> str:
     top = service_spec(service)
     slos = top.pop("slos")
     out = "\n".join(header) + "\n" + to_yaml(top) + "slos:\n"
-    for slo, spec in zip(service.slos, slos, strict=True):
+    for slo, spec in zip(service.slos, list(slos), strict=True):  # type: ignore[call-overload]
         for line in comments.for_slo(slo.name):
             out += f"  {line}\n"
         item = to_yaml([spec])
@@ -166,7 +166,7 @@ class _SourceComments:
             match = pattern.match(line)
             if not match:
                 continue
-            above = []
+            above: list[str] = []
             back = index - 1
             while back >= 0 and self.lines[back].strip().startswith("#"):
                 above.insert(0, self.lines[back].strip())

@@ -158,7 +158,11 @@ class _Reader:
 
     def alerting(self, raw: dict[str, Any], path: FieldPath, service: str, slo: str, period: int,
                  error_budget: float, sli: Sli) -> Alerting | None:
-        pairs = self.pairs(raw.get("windows"), path, period)
+        low, high = policy.DEFAULT_PERIOD_RANGE
+        if raw.get("disable") and raw.get("windows") is None and not low <= period <= high:
+            pairs: tuple[WindowPair, ...] | None = ()  # no alerts: any period will do
+        else:
+            pairs = self.pairs(raw.get("windows"), path, period)
         if pairs is None:
             return None
         for index, pair in enumerate(pairs):

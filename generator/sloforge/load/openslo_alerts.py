@@ -40,7 +40,8 @@ class Policy:
 
 
 def condition(reader: ObjReader, obj: Obj) -> Condition | None:
-    spec, at = obj.spec, ("spec",)
+    spec = obj.spec
+    at: FieldPath = ("spec",)
     reader.known(spec, at, {"description", "severity", "condition"})
     severity = reader.get(spec, at, "severity", str, required=True)
     body = reader.get(spec, at, "condition", dict, required=True) or {}
@@ -141,7 +142,9 @@ def _resolve(reader: ObjReader, parent: Obj, item: object, path: FieldPath, ref_
 def alerting(reader: ObjReader, policies: list[tuple[Policy, FieldPath]], name: str, period: int,
              error_budget: float) -> Alerting:
     """Tiers from the policies; no policy means no alerts (as in OpenSLO and Sloth)."""
-    pairs, first, targets = [], {}, {}
+    pairs: list[Any] = []
+    first: dict[str, Any] = {}
+    targets: dict[str, list[Any]] = {}
     for found, path in policies:
         cond = found.condition
         if cond.lookback > period:
@@ -166,12 +169,13 @@ def alerting(reader: ObjReader, policies: list[tuple[Policy, FieldPath]], name: 
         targets.setdefault(cond.tier, []).extend(t for t in found.targets if t not in targets[cond.tier])
     tiers = []
     for tier in conventions.TIERS:
-        cond = first.get(tier)
+        chosen = first.get(tier)
         annotations: tuple[tuple[str, str], ...] = ()
         if targets.get(tier):
             annotations = (("notification_targets", ", ".join(targets[tier])),)
-        tiers.append(Tier(tier, cond.severity if cond else conventions.DEFAULT_SEVERITY[tier],
-                          cond.alert_after if cond else policy.DEFAULT_FOR[tier], (), annotations, cond is None))
+        tiers.append(Tier(tier, chosen.severity if chosen else conventions.DEFAULT_SEVERITY[tier],
+                          chosen.alert_after if chosen else policy.DEFAULT_FOR[tier], (), annotations,
+                          chosen is None))
     no_data = any(found.no_data for found, _ in policies)
     if not pairs:
         return Alerting(name=name, pairs=policy.default_pairs(period) if _defaults_fit(period) else (),
@@ -188,7 +192,7 @@ def _defaults_fit(period: int) -> bool:
 def policies_of(reader: ObjReader, slo: Obj, index: dict[tuple[str, str], Obj],
                 parsed: dict[str, Policy | None],
                 conditions: dict[str, Condition | None]) -> list[tuple[Policy, FieldPath]]:
-    out = []
+    out: list[tuple[Policy, FieldPath]] = []
     items: list[Any] = reader.get(slo.spec, ("spec",), "alertPolicies", list, default=[])
     for position, item in enumerate(items):
         path = ("spec", "alertPolicies", position)

@@ -104,8 +104,10 @@ def collect(documents: list[Document]) -> tuple[dict[tuple[str, str], Obj], list
 
 def inline(parent: Obj, path: FieldPath, data: dict[str, Any], kind: str) -> Obj:
     """An object written inside another (inline SLI, AlertPolicy, AlertCondition, target)."""
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    name = metadata.get("name") if isinstance(metadata.get("name"), str) else f"{parent.name} (inline)"
+    raw = data.get("metadata")
+    metadata: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    given = metadata.get("name")
+    name = given if isinstance(given, str) else f"{parent.name} (inline)"
     return Obj(parent.doc, parent.prefix + path, parent.api, kind, name, data)
 
 
