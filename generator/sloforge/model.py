@@ -49,6 +49,9 @@ class Alerting:
     min_events: int | None = None
     absent_seconds: int | None = None
     budget: tuple[BudgetPolicy, ...] = ()
+    # True when the spec wrote `alerting.budget` (even `[]`): a team's or the
+    # org's default BudgetPolicy document then leaves this SLO alone.
+    budget_explicit: bool = False
 
     def tier(self, name: str) -> Tier:
         return next(t for t in self.tiers if t.name == name)

@@ -63,6 +63,10 @@ def load_catalog(paths: list[str], load: LoadOptions | None = None) -> tuple[Cat
                 found, format_problems = module.services_from(claimed[module.NAME])
             services.extend(found)
             problems.extend(format_problems)
+    for module in modules:
+        if claimed[module.NAME] and hasattr(module, "transform"):
+            services, format_problems = module.transform(claimed[module.NAME], services)
+            problems.extend(format_problems)
     problems.extend(_cross_file_problems(services, documents))
     routing, routing_problems = routing_format.routing_from(claimed[routing_format.NAME])
     problems.extend(routing_problems + routing_format.owner_problems(routing, services, documents))

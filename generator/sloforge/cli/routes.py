@@ -52,7 +52,7 @@ def explain(
         parsed[key] = value.strip('"')
 
     def body() -> object:
-        from sloforge.explain import explain as run
+        from sloforge.routes_explain import explain as run
 
         catalog, text = _config(specs, alertmanager_base)
         return run(catalog, text, parsed)  # type: ignore[arg-type]

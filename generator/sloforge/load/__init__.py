@@ -2,7 +2,10 @@
 
 A format is a module with `NAME`, `EXPECTED`, `claims(document) -> bool` and
 `services_from(documents) -> (services, problems)`; adding one is one module and
-one line in FORMATS (module paths, imported on first use).
+one line in FORMATS (module paths, imported on first use). A format may also
+define `transform(documents, services) -> (services, problems)`, run after every
+format has produced its services (e.g. BudgetPolicy documents that fill in the
+budget policy of a team's SLOs).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from types import ModuleType
 FORMATS: list[str] = [
     "sloforge.load.native_format",
     "sloforge.load.routing",
+    "sloforge.load.budget_policy",
     "sloforge.load.sloth",
     "sloforge.load.openslo",
 ]

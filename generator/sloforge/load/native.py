@@ -6,8 +6,9 @@ from typing import Any
 
 from sloforge import conventions, durations, grouping, policy, promql
 from sloforge.errors import Problem
+from sloforge.load.budget_items import budget_policies
 from sloforge.load.documents import Document, FieldPath
-from sloforge.model import Alerting, BudgetPolicy, Service, Slo, Tier
+from sloforge.model import Alerting, Service, Slo, Tier
 from sloforge.policy import WindowPair
 from sloforge.schema.validate import validate
 from sloforge.sli import EventsSli, LatencySli, ProbeSli, RatioSli, Sli
@@ -220,18 +221,15 @@ class _Reader:
             self.fail(path + ("min_events",), f"min_events needs a request-based SLI; a {sli.kind} SLI "
                       "counts time, not events")
         absent = self.duration(raw["absent"], path + ("absent",)) if "absent" in raw else None
-        budget = []
-        for index, item in enumerate(raw.get("budget", [])):
-            consumed = percent(item["consumed"])
-            for_seconds = self.duration(item.get("for", "5m"), path + ("budget", index, "for"))
-            budget.append(BudgetPolicy(consumed, item["severity"], for_seconds or 0, item.get("action", "")))
+        budget, budget_problems = budget_policies(self.doc, raw.get("budget", []), path + ("budget",))
+        self.problems.extend(budget_problems)
         return Alerting(
             name=raw.get("name") or conventions.alert_name(service, slo),
             pairs=pairs, tiers=tuple(tiers),
             labels=self.labels(raw.get("labels", {}), path + ("labels",)),
             annotations=tuple(sorted(raw.get("annotations", {}).items())),
             disabled=bool(raw.get("disable", False)), min_events=min_events,
-            absent_seconds=absent, budget=tuple(sorted(budget, key=lambda b: b.consumed)),
+            absent_seconds=absent, budget=budget, budget_explicit="budget" in raw,
         )
 
     def pairs(self, raw: list[dict[str, Any]] | None, path: FieldPath,

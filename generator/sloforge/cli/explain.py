@@ -1,0 +1,64 @@
+"""`sloforge explain PATHS...`: an SLO's budget and alerts in minutes, without PromQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from sloforge.cli.boundary import EXIT_USAGE, err, guarded, report
+
+FORMATS = ("table", "json")
+NOTES = (
+    "Times assume steady traffic and a clean history before the burn; add up to 1m (rule "
+    "evaluation) and your scrape interval. Long windows are summed from 5m rates, so they lag "
+    "~2.5 min behind the raw metrics and need long+5m to fill (the 'at factor' column). "
+    "A tier resolves as soon as either of its windows drops to the threshold; for: delays only firing."
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("explain")(explain)
+
+
+def explain(
+    paths: list[str] = typer.Argument(..., help="Spec files or directories."),
+    slo: list[str] = typer.Option([], "--slo", help="Only this SLO (name or service/name); repeatable."),
+    output_format: str = typer.Option("table", "--format", "-f", help="table or json."),
+    plot: Path = typer.Option(None, "--plot", help="Also draw detection time against error ratio "
+                              "(one curve per tier, log axes) into this PNG; needs sloforge[plot]."),
+    rate: float = typer.Option(None, "--rate", min=0.0,
+                               help="Events per second, to show the budget as bad events too."),
+) -> None:
+    """Explain SLOs: the error budget in bad minutes per day/week/period, and for every alert
+    tier its windows, factor, threshold, budget spent when it fires, time to fire on a full
+    outage and on a burn just above its factor, and time to reset after recovery."""
+    if output_format not in FORMATS:
+        err(f"error: --format must be one of {', '.join(FORMATS)}, not {output_format!r}")
+        raise typer.Exit(EXIT_USAGE)
+
+    def body() -> tuple[list[object], list[object]]:
+        from sloforge.explain import explain as explain_slo
+        from sloforge.pipeline import load_catalog
+        from sloforge.select import select
+
+        catalog, warnings = load_catalog(paths)
+        chosen = select(catalog, slo)
+        if plot is not None:
+            from sloforge.explain_plot import plot as draw
+
+            draw(chosen, plot)
+        return [explain_slo(s, rate) for s in chosen], warnings  # type: ignore[return-value]
+
+    explanations, warnings = guarded(body)
+    report(warnings)  # type: ignore[arg-type]
+    if output_format == "json":
+        typer.echo(json.dumps({"slos": [e.to_json() for e in explanations], "notes": NOTES},  # type: ignore[attr-defined]
+                              indent=2))
+    else:
+        from sloforge.cli.explain_tables import print_tables
+
+        print_tables(explanations, NOTES)  # type: ignore[arg-type]
+    if plot is not None:
+        err(f"wrote {plot}")

@@ -1,0 +1,115 @@
+"""`sloforge report PATHS... --prometheus URL`: live error-budget status of every SLO."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+import typer
+
+from sloforge.cli.boundary import EXIT_INVALID, EXIT_USAGE, err, guarded
+from sloforge.cli.boundary import report as print_problems
+
+FORMATS = ("table", "json", "html")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+
+
+def _parse_time(text: str | None) -> float:
+    if text is None:
+        return time.time()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        err(f"error: --at {text!r} is neither a unix time nor an ISO 8601 time (2026-11-01T12:00:00Z)")
+        raise typer.Exit(EXIT_USAGE) from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).timestamp()
+
+
+def report(
+    paths: list[str] = typer.Argument(..., help="Spec files or directories (which SLOs to report)."),
+    prometheus: str = typer.Option(..., "--prometheus", help="Prometheus base URL, e.g. http://localhost:9090."),
+    output_format: str = typer.Option("table", "--format", "-f", help="table, json or html."),
+    output: Path = typer.Option(None, "--output", "-o", help="Write here instead of stdout "
+                                "(required for html)."),
+    calendar: str = typer.Option(None, "--calendar", help="month or quarter: budget of the current "
+                                 "calendar period (UTC) instead of the rolling SLO window."),
+    slo: list[str] = typer.Option([], "--slo", help="Only this SLO (name or service/name); repeatable."),
+    at: str = typer.Option(None, "--at", help="Evaluate at this time (unix or ISO 8601); default now."),
+    timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds per HTTP request."),
+) -> None:
+    """Report every SLO's SLI over its window, budget remaining, current and window burn rate,
+    policy zone (healthy > 50% left, concerning, critical < 25%, exhausted <= 0) and firing
+    alerts, from the series the generated rules record. Exit 1 when Prometheus cannot answer
+    or an SLO has no data."""
+    from sloforge.report import CALENDARS
+
+    if output_format not in FORMATS:
+        err(f"error: --format must be one of {', '.join(FORMATS)}, not {output_format!r}")
+        raise typer.Exit(EXIT_USAGE)
+    if output_format == "html" and output is None:
+        err("error: --format html needs --output FILE.html")
+        raise typer.Exit(EXIT_USAGE)
+    if calendar is not None and calendar not in CALENDARS:
+        err(f"error: --calendar must be one of {', '.join(CALENDARS)}, not {calendar!r}")
+        raise typer.Exit(EXIT_USAGE)
+    moment = _parse_time(at)
+
+    def body() -> tuple[list[object], list[object]]:
+        from sloforge.pipeline import load_catalog
+        from sloforge.prometheus_api import Client
+        from sloforge.report import Collector
+        from sloforge.select import select
+
+        catalog, warnings = load_catalog(paths)
+        chosen = select(catalog, slo)
+        collector = Collector(Client(prometheus, timeout), chosen, moment)
+        statuses = collector.calendar(calendar) if calendar else collector.rolling()
+        if output_format == "html":
+            import dataclasses
+
+            by_name = {(s.service, s.name): s for s in chosen}
+            statuses = [dataclasses.replace(s, burndown=collector.burndown(s, by_name[(s.service, s.slo)]))
+                        for s in statuses]
+        return statuses, warnings  # type: ignore[return-value]
+
+    statuses, warnings = guarded(body)
+    print_problems(warnings)  # type: ignore[arg-type]
+    text = _render(statuses, output_format, prometheus, moment)  # type: ignore[arg-type]
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            err(f"error: cannot write {output}: {exc.strerror}")
+            raise typer.Exit(EXIT_INVALID) from None
+        err(f"wrote {output}")
+    missing = [s for s in statuses if not s.has_data]  # type: ignore[attr-defined]
+    why = "no recorded traffic since the calendar period began" if calendar else "its recorded series are missing"
+    for status in missing:
+        err(f"error: no data for {status.name} in {prometheus}: {why}; "  # type: ignore[attr-defined]
+            "are its sloforge rules loaded in this Prometheus, and has the SLI seen traffic?")
+    if missing:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def _render(statuses: list, output_format: str, prometheus: str, moment: float) -> str:
+    if output_format == "json":
+        return json.dumps({"prometheus": prometheus, "time": moment,
+                           "slos": [s.to_json() for s in statuses]}, indent=2) + "\n"
+    if output_format == "html":
+        from sloforge.report_html import render
+
+        return render(statuses, prometheus, moment)
+    from sloforge.cli.report_table import table_text
+
+    return table_text(statuses)

@@ -1,0 +1,97 @@
+"""A small, strict client for Prometheus' HTTP query API (urllib, bounded timeouts).
+
+Every failure becomes a PrometheusError with one line a person can act on:
+unreachable, timed out, an API error with Prometheus' own message, or an answer
+that is not the Prometheus API at all.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+
+from sloforge.errors import SloforgeError
+
+Labels = dict[str, str]
+DEFAULT_TIMEOUT = 10.0
+
+
+class PrometheusError(SloforgeError):
+    """Prometheus could not answer a query."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    labels: Labels
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    labels: Labels
+    points: tuple[tuple[float, float], ...]  # (unix time, value)
+
+
+class Client:
+    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT):
+        parsed = urllib.parse.urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise PrometheusError(f"--prometheus {url!r} is not an http(s) URL (e.g. http://localhost:9090)")
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+
+    def query(self, expr: str, at: float) -> list[Sample]:
+        data = self._get("query", {"query": expr, "time": _time(at)}, expr)
+        if data.get("resultType") == "scalar":
+            return [Sample({}, _float(data["result"][1]))]
+        return [Sample(item.get("metric", {}), _float(item["value"][1])) for item in data.get("result", [])]
+
+    def query_range(self, expr: str, start: float, end: float, step: int) -> list[Series]:
+        params = {"query": expr, "start": _time(start), "end": _time(end), "step": str(step)}
+        data = self._get("query_range", params, expr)
+        return [Series(item.get("metric", {}), tuple((float(t), _float(v)) for t, v in item.get("values", [])))
+                for item in data.get("result", [])]
+
+    def _get(self, endpoint: str, params: dict[str, str], expr: str) -> dict:
+        address = f"{self.url}/api/v1/{endpoint}?{urllib.parse.urlencode(params)}"
+        request = urllib.request.Request(address, headers={"Accept": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+                body = answer.read()
+                status = answer.status
+        except urllib.error.HTTPError as exc:
+            body, status = exc.read(), exc.code
+        except TimeoutError:
+            raise PrometheusError(f"Prometheus at {self.url} did not answer within {self.timeout:g}s "
+                                  "(raise --timeout?)") from None
+        except urllib.error.URLError as exc:
+            reason = exc.reason
+            if isinstance(reason, (TimeoutError, socket.timeout)):
+                raise PrometheusError(f"Prometheus at {self.url} did not answer within "
+                                      f"{self.timeout:g}s (raise --timeout?)") from None
+            text = getattr(reason, "strerror", None) or str(reason)
+            raise PrometheusError(f"cannot reach Prometheus at {self.url}: {text}") from None
+        except OSError as exc:
+            raise PrometheusError(f"cannot reach Prometheus at {self.url}: {exc.strerror or exc}") from None
+        try:
+            document = json.loads(body)
+        except ValueError:
+            raise PrometheusError(f"{self.url} answered HTTP {status} with something other than the "
+                                  "Prometheus API (is this the Prometheus URL?)") from None
+        if not isinstance(document, dict) or document.get("status") != "success":
+            kind = document.get("errorType", "error") if isinstance(document, dict) else "error"
+            message = document.get("error", "no message") if isinstance(document, dict) else "no message"
+            raise PrometheusError(f"Prometheus API error ({kind}, HTTP {status}) for query {expr!r}: {message}")
+        return document.get("data", {})
+
+
+def _time(at: float) -> str:
+    return f"{at:.3f}"
+
+
+def _float(text: object) -> float:
+    return float(text)  # type: ignore[arg-type]  # "NaN", "+Inf" are valid too

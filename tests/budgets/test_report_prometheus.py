@@ -1,0 +1,253 @@
+"""`sloforge report` against a real Prometheus with 95 days of backfilled history.
+
+The raw counters and the recorded 5m/1h series are backfilled with promtool;
+the server then evaluates the generated rules itself (recording rules and alerts,
+`for:` removed so alerts fire within seconds) and `report` reads the result over
+HTTP. Every number is compared with the value computed from the synthetic
+minute counts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from sloforge.report import calendar_start, zone
+
+from tests.budgets import synthetic
+from tests.budgets.synthetic import DAY, HOUR, History
+from tests.conftest import require_tool, run_cli
+
+SPEC = """\
+apiVersion: sloforge/v1
+kind: ServiceLevels
+service: shop
+owner: payments
+slos:
+  - name: availability
+    objective: 99.9
+    sli:
+      events:
+        errors: sum(rate(shop_requests_total{job="shop",code="500"}[{{ window }}]))
+        total: sum(rate(shop_requests_total{job="shop"}[{{ window }}]))
+    alerting:
+      budget: [{consumed: 50%, severity: ticket}, {consumed: 75%, severity: ticket}]
+  - name: search
+    objective: 99.5
+    window: 7d
+    sli:
+      events:
+        errors: sum(rate(search_requests_total{job="search",code="500"}[{{ window }}]))
+        total: sum(rate(search_requests_total{job="search"}[{{ window }}]))
+  - name: legacy
+    objective: 99.99
+    sli:
+      events:
+        errors: sum(rate(legacy_requests_total{job="legacy",code="500"}[{{ window }}]))
+        total: sum(rate(legacy_requests_total{job="legacy"}[{{ window }}]))
+    alerting:
+      budget: [{consumed: 100%, severity: page}]
+"""
+GHOST = SPEC.split("slos:")[0].replace("service: shop", "service: ghost") + """slos:
+  - name: availability
+    objective: 99
+    sli:
+      events:
+        errors: sum(rate(ghost_total{code="500"}[{{ window }}]))
+        total: sum(rate(ghost_total[{{ window }}]))
+"""
+PERIODS = {"availability": 30 * DAY, "search": 7 * DAY, "legacy": 30 * DAY}
+BUDGETS = {"availability": 0.001, "search": 0.005, "legacy": 0.0001}
+
+
+@dataclass
+class Server:
+    url: str
+    specs: Path
+    ghost: Path
+    histories: dict[str, History]
+    end: int  # last backfilled minute
+
+
+def _profiles(now_hour: int) -> dict[str, synthetic.Profile]:
+    incident = now_hour - 10 * DAY
+
+    def availability(t: float) -> tuple[float, float]:
+        if t >= now_hour - HOUR:
+            return 10.0, 0.2  # ongoing incident: 200x burn
+        if incident <= t < incident + 2 * HOUR:
+            return 10.0, 0.05
+        return 10.0, 0.0005
+
+    return {
+        "availability": availability,
+        "search": lambda t: (5.0, 0.001),
+        "legacy": lambda t: (2.0, 0.0002),
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=5) as answer:
+        return json.loads(answer.read())
+
+
+def _live_rules(rules_text: str) -> str:
+    """The generated rules, evaluated every 5s and without `for:` so alerts fire at once."""
+    document = yaml.safe_load(rules_text)
+    for group in document["groups"]:
+        group["interval"] = "5s"
+        for rule in group["rules"]:
+            rule.pop("for", None)
+    return yaml.safe_dump(document, sort_keys=False)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    promtool, prometheus = require_tool("promtool"), require_tool("prometheus")
+    from sloforge.pipeline import Options, build, load_catalog
+
+    root = tmp_path_factory.mktemp("report")
+    specs = root / "specs"
+    specs.mkdir()
+    (specs / "shop.yml").write_text(SPEC)
+    ghost = root / "ghost.yml"
+    ghost.write_text(GHOST)
+
+    end = int(time.time()) // 60 * 60
+    profiles = _profiles(end // HOUR * HOUR)
+    metrics = {"availability": ("shop_requests_total", "shop"), "search": ("search_requests_total", "search"),
+               "legacy": ("legacy_requests_total", "legacy")}
+    histories = {name: synthetic.history("shop", name, *metrics[name], end, profiles[name]) for name in profiles}
+    data = root / "data.om"
+    data.write_text(synthetic.openmetrics(list(histories.values())))
+    storage = root / "tsdb"
+    done = subprocess.run([promtool, "tsdb", "create-blocks-from", "--max-block-duration=240h", "openmetrics",
+                           str(data), str(storage)], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+
+    catalog, _ = load_catalog([str(specs)])
+    [rules] = [f.rules_text for f in build(catalog, Options(paths=[str(specs)])) if f.rules_text]
+    (root / "rules.yml").write_text(_live_rules(rules))
+    (root / "prometheus.yml").write_text("global: {evaluation_interval: 5s}\nrule_files: [rules.yml]\n")
+    port = _free_port()
+    log = (root / "prometheus.log").open("w")
+    process = subprocess.Popen([prometheus, f"--config.file={root / 'prometheus.yml'}",
+                                f"--storage.tsdb.path={storage}", f"--web.listen-address=127.0.0.1:{port}",
+                                "--storage.tsdb.retention.time=3650d"],
+                               stdout=subprocess.DEVNULL, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for_rules(url, process, root)
+        yield Server(url, specs, ghost, histories, end)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def _wait_for_rules(url: str, process: subprocess.Popen, root: Path) -> None:
+    """Until the server has evaluated every SLO's rules and the alerts."""
+    deadline = time.time() + 40
+    while time.time() < deadline:
+        assert process.poll() is None, (root / "prometheus.log").read_text()[-2000:]
+        try:
+            remaining = _get(f"{url}/api/v1/query?query=slo:period_error_budget_remaining:ratio")
+            alerts = _get(f"{url}/api/v1/query?query=ALERTS")
+            if len(remaining["data"]["result"]) == 3 and alerts["data"]["result"]:
+                time.sleep(6)  # one more evaluation: every alert has seen its inputs
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError("Prometheus did not evaluate the rules in time:\n"
+                         + (root / "prometheus.log").read_text()[-2000:])
+
+
+def _report(server: Server, *args: str) -> tuple[float, dict[str, dict]]:
+    before = time.time()
+    done = run_cli("report", str(server.specs), "--prometheus", server.url, "--format", "json", *args)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["time"] >= before
+    return data["time"], {row["slo"]: row for row in data["slos"]}
+
+
+def test_rolling_report_matches_the_synthetic_history(server: Server) -> None:
+    at, rows = _report(server)
+    for name, history in server.histories.items():
+        row = rows[name]
+        hour = at // HOUR * HOUR  # the period ratio sums whole hours
+        ratio = history.ratio(hour - PERIODS[name], hour)
+        remaining = 1 - ratio / BUDGETS[name]
+        assert row["sli"] == pytest.approx(1 - ratio, abs=2e-5), name
+        assert row["error_ratio"] == pytest.approx(ratio, rel=0.03), name
+        assert row["budget_remaining"] == pytest.approx(remaining, abs=0.03), name
+        assert row["period_burn_rate"] == pytest.approx(ratio / BUDGETS[name], rel=0.03), name
+        assert row["zone"] == zone(remaining), name
+    # the last 5 minutes: 20% errors = 200x the 0.1% budget; 0.1% of 0.5%; 0.02% of 0.01%
+    assert rows["availability"]["current_burn_rate"] == pytest.approx(200, rel=0.01)
+    assert rows["search"]["current_burn_rate"] == pytest.approx(0.2, rel=0.01)
+    assert rows["legacy"]["current_burn_rate"] == pytest.approx(2, rel=0.01)
+    assert [rows[n]["zone"] for n in ("availability", "search", "legacy")] == ["critical", "healthy", "exhausted"]
+    assert rows["availability"]["firing"] == ["page burn", "ticket budget 50%", "ticket budget 75%", "ticket burn"]
+    assert rows["search"]["firing"] == []
+    assert rows["legacy"]["firing"] == ["page budget 100%", "ticket burn"]
+
+
+@pytest.mark.parametrize("calendar", ["month", "quarter"])
+def test_calendar_report_sums_from_the_period_start(server: Server, calendar: str) -> None:
+    at, rows = _report(server, "--calendar", calendar)
+    start = calendar_start(at, calendar)
+    if at - start < 2 * HOUR:
+        pytest.skip("the calendar period began less than two hours ago")
+    hour = at // HOUR * HOUR
+    for name, history in server.histories.items():
+        ratio = history.ratio(max(start, history.start), hour)
+        assert rows[name]["error_ratio"] == pytest.approx(ratio, rel=0.03), name
+        assert rows[name]["budget_remaining"] == pytest.approx(1 - ratio / BUDGETS[name], abs=0.03), name
+        assert rows[name]["window"].startswith(f"calendar {calendar} ")
+
+
+def test_html_has_one_burndown_chart_per_slo(server: Server, tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    done = run_cli("report", str(server.specs), "--prometheus", server.url, "--format", "html",
+                   "--output", str(page))
+    assert done.returncode == 0, done.stderr
+    html = page.read_text()
+    if os.environ.get("SLOFORGE_REPORT_ARTIFACT"):  # keep the page to look at (CI artifact, screenshots)
+        Path(os.environ["SLOFORGE_REPORT_ARTIFACT"]).write_text(html)
+    assert html.count('<svg class="burndown"') == 3
+    assert html.count("<polyline") == 3
+    assert "http://" not in html.replace(server.url, "").replace("http://www.w3.org/2000/svg", "")
+    for name in ("shop/availability", "shop/search", "shop/legacy"):
+        assert name in html
+
+
+def test_table_is_the_default(server: Server) -> None:
+    done = run_cli("report", str(server.specs), "--prometheus", server.url, "--slo", "legacy")
+    assert done.returncode == 0, done.stderr
+    if os.environ.get("SLOFORGE_REPORT_ARTIFACT"):
+        Path(os.environ["SLOFORGE_REPORT_ARTIFACT"] + ".txt").write_text(done.stdout)
+    assert "shop/legacy" in done.stdout and "exhausted" in done.stdout and "availability" not in done.stdout
+
+
+def test_an_slo_without_data_is_named_and_fails(server: Server) -> None:
+    done = run_cli("report", str(server.specs), str(server.ghost), "--prometheus", server.url)
+    assert done.returncode == 1
+    assert "error: no data for ghost/availability" in done.stderr
+    assert "shop/availability" in done.stdout  # the others are still reported
