@@ -23,6 +23,18 @@ def with_window(query: str, window: str) -> str:
     return WINDOW_PLACEHOLDER.sub(window, query)
 
 
+def query_problem(query: str, windowed: bool, placeholder: str = "{{ window }}") -> str | None:
+    """Why a user's SLI query is unusable (no window placeholder where one is needed, an
+    unknown placeholder, not PromQL), or None. `placeholder` is how the format spells it."""
+    if windowed and not has_window(query):
+        return f"query has no {placeholder} placeholder (write e.g. rate(x[{placeholder}]))"
+    unknown = unknown_placeholders(query)
+    if unknown:
+        return f"unknown placeholder {unknown[0]} (only {placeholder} is replaced)"
+    error = parse_error(with_window(query, "5m"))
+    return f"not valid PromQL: {error}" if error else None
+
+
 def parse_error(expr: str) -> str | None:
     """None when `expr` is valid PromQL, else the parser's message."""
     import promql_parser  # Rust-backed, ~20 µs per expression

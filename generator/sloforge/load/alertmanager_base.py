@@ -18,7 +18,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from sloforge.errors import Problem, SpecError
-from sloforge.load.documents import FieldPath, field_text
+from sloforge.load.documents import Document, FieldPath, field_text
 
 
 class _GoLikeLoader(yaml.SafeLoader):
@@ -46,20 +46,10 @@ _SCALARS = SafeConstructor()
 
 
 @dataclass(slots=True)
-class BaseConfig:
-    path: str
-    data: dict[str, Any]
-    lines: dict[FieldPath, int] = field(default_factory=dict)
+class BaseConfig(Document):
+    """The user's alertmanager.yml as read, with the line of every field."""
 
-    def line(self, path: FieldPath) -> int | None:
-        for cut in range(len(path), -1, -1):
-            found = self.lines.get(tuple(path[:cut]))
-            if found is not None:
-                return found
-        return None
-
-    def problem(self, path: FieldPath, message: str) -> Problem:
-        return Problem(self.path, self.line(path), field_text(path), message)
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 def load_base(path: str) -> BaseConfig:
@@ -78,7 +68,7 @@ def load_base(path: str) -> BaseConfig:
                                  f"YAML syntax error: {(exc.problem or exc.context or '').strip()}")]) from None
     except yaml.YAMLError as exc:
         raise SpecError([Problem(path, None, "", f"YAML error: {exc}")]) from None
-    base = BaseConfig(path, {})
+    base = BaseConfig(path, 0)
     data = _build(node, (), base) if node is not None else None
     if not isinstance(data, dict):
         raise SpecError([Problem(path, 1, "", "an Alertmanager config must be a mapping with at least "

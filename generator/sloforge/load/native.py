@@ -174,21 +174,13 @@ class _Reader:
         return sli
 
     def windowed_query(self, query: str, path: FieldPath) -> bool:
-        if not promql.has_window(query):
-            self.fail(path, "query has no {{ window }} placeholder (write e.g. rate(x[{{ window }}]))")
-            return False
-        return self.plain_query(query, path)
+        return self.plain_query(query, path, windowed=True)
 
-    def plain_query(self, query: str, path: FieldPath) -> bool:
-        unknown = promql.unknown_placeholders(query)
-        if unknown:
-            self.fail(path, f"unknown placeholder {unknown[0]} (only {{{{ window }}}} is replaced)")
-            return False
-        error = promql.parse_error(promql.with_window(query, "5m"))
-        if error:
-            self.fail(path, f"not valid PromQL: {error}")
-            return False
-        return True
+    def plain_query(self, query: str, path: FieldPath, windowed: bool = False) -> bool:
+        problem = promql.query_problem(query, windowed)
+        if problem:
+            self.fail(path, problem)
+        return problem is None
 
     def alerting(self, raw: dict[str, Any], path: FieldPath, service: str, slo: str, period: int,
                  error_budget: float, sli: Sli) -> Alerting | None:

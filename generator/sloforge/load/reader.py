@@ -103,18 +103,10 @@ class Reader:
 
     def query(self, query: str, path: FieldPath, windowed: bool) -> bool:
         """A PromQL query with (or, when not `windowed`, optionally without) a window placeholder."""
-        if windowed and not promql.has_window(query):
-            self.fail(path, "query has no {{.window}} placeholder (write e.g. rate(x[{{.window}}]))")
-            return False
-        unknown = promql.unknown_placeholders(query)
-        if unknown:
-            self.fail(path, f"unknown placeholder {unknown[0]} (only {{{{.window}}}} is replaced)")
-            return False
-        error = promql.parse_error(promql.with_window(query, "5m"))
-        if error:
-            self.fail(path, f"not valid PromQL: {error}")
-            return False
-        return True
+        problem = promql.query_problem(query, windowed, placeholder="{{.window}}")
+        if problem:
+            self.fail(path, problem)
+        return problem is None
 
 
 def scalar_text(value: object) -> str:
