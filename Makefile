@@ -7,8 +7,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SPECS  ?= specs
 OUT    ?= out
-# The organisation's alertmanager.yml that generated routes are merged into (not a spec).
-ALERTMANAGER_BASE ?= config/alertmanager-base.yml
+# The routing spec names the alertmanager.yml its routes are merged into
+# (specs/routing.yml: alertmanager_base); set ALERTMANAGER_BASE to use another one.
+ALERTMANAGER_BASE ?=
 AM_BASE := $(if $(ALERTMANAGER_BASE),--alertmanager-base $(ALERTMANAGER_BASE))
 
 .PHONY: rules check test tools venv bench bench-cost bench-generate clean

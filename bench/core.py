@@ -10,12 +10,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -69,11 +71,14 @@ def write_specs(root: Path, files: int, slos_per_file: int) -> None:
         (root / f"svc-{n:04d}.yml").write_text(body)
 
 
-def timed(argv: list[str], cwd: Path, runs: int) -> list[float]:
+def timed(argv: list[str], cwd: Path, runs: int, before: Callable[[], None] = lambda: None,
+          env: dict[str, str] | None = None) -> list[float]:
     times = []
     for _ in range(runs):
+        before()
         start = time.perf_counter()
-        result = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
+        result = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False,
+                                env={**os.environ, **(env or {})})
         times.append(time.perf_counter() - start)
         if result.returncode != 0:
             raise SystemExit(f"{' '.join(argv)} failed:\n{result.stderr}")
@@ -86,16 +91,29 @@ def main() -> None:
     rows.append(("validate one spec (whole process)", statistics.median(validate), 0.5))
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        specs = root / "specs"
+        specs, out = root / "specs", root / "out"
         specs.mkdir()
         write_specs(specs, files=100, slos_per_file=10)
-        with_check = timed([*SLOFORGE, "generate", "specs", "--out", "out"], root, 3)
-        shutil.rmtree(root / "out")
-        without = timed([*SLOFORGE, "generate", "specs", "--out", "out", "--no-promtool"], root, 3)
-        unchanged = timed([*SLOFORGE, "generate", "specs", "--out", "out", "--no-promtool"], root, 3)
-        rows.append(("generate 1,000 SLOs, incl. promtool check", statistics.median(with_check), 5.0))
-        rows.append(("generate 1,000 SLOs, --no-promtool", statistics.median(without), 5.0))
-        rows.append(("re-generate 1,000 SLOs, nothing changed", statistics.median(unchanged), 5.0))
+        generate = [*SLOFORGE, "generate", "specs", "--out", "out"]
+        fresh = lambda: shutil.rmtree(out, ignore_errors=True)  # noqa: E731
+        cold = {"SLOFORGE_NO_CACHE": "1"}
+        warm = {"SLOFORGE_CACHE_DIR": str(root / "cache")}
+        rows.append(("generate 1,000 SLOs from scratch, incl. promtool",
+                     statistics.median(timed(generate, root, 3, fresh, cold)), 5.0))
+        rows.append(("generate 1,000 SLOs from scratch, --no-promtool",
+                     statistics.median(timed([*generate, "--no-promtool"], root, 3, fresh, cold)), 5.0))
+        timed(generate, root, 1, env=warm)  # fill the cache
+        rows.append(("re-generate, nothing changed (cache)", statistics.median(timed(generate, root, 3, env=warm)),
+                     5.0))
+        spec = specs / "svc-0042.yml"
+
+        def touch_one() -> None:
+            text = spec.read_text()
+            spec.write_text(text.replace("objective: 99.9", "objective: 99.95") if "99.9\n" in text
+                            else text.replace("objective: 99.95", "objective: 99.9"))
+
+        rows.append(("re-generate, one spec changed (cache)",
+                     statistics.median(timed(generate, root, 3, touch_one, warm)), 5.0))
     width = max(len(r[0]) for r in rows)
     print(f"{'benchmark':<{width}}  median s  target s")
     for name, seconds, target in rows:

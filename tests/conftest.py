@@ -16,6 +16,20 @@ FIXTURES = SHARED / "fixtures"
 SPECS = REPO / "specs"
 
 
+def copy_specs(root: Path, base: bool = True) -> Path:
+    """A copy of the example specs (and the Alertmanager base config their routing spec
+    names, under root/config) that a test may edit. base=False drops the base from the
+    routing spec, for a standalone Alertmanager config."""
+    target = root / "specs"
+    shutil.copytree(SPECS, target)
+    shutil.copytree(REPO / "config", root / "config")
+    if not base:
+        routing = target / "routing.yml"
+        routing.write_text("".join(line for line in routing.read_text().splitlines(keepends=True)
+                                   if not line.startswith("alertmanager_base:")))
+    return target
+
+
 def require_tool(name: str) -> str:
     """Path of a real tool. In CI a missing tool fails the test instead of skipping it."""
     found = shutil.which(name)

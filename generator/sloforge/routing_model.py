@@ -99,6 +99,7 @@ class Routing:
     group_by: tuple[str, ...] = DEFAULT_GROUP_BY
     options: tuple[tuple[str, Any], ...] = ()  # subtree-wide group_wait/... (not group_by)
     tier_defaults: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()  # tier -> options
+    alertmanager_base: str | None = None  # path of the base config, resolved against `source`
 
     def team(self, name: str) -> Team | None:
         return next((t for t in self.teams if t.name == name), None)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import REPO, run_cli
+from tests.conftest import copy_specs, run_cli
 
 
 def test_version() -> None:
@@ -61,8 +60,7 @@ def test_check_fails_on_stale_output_and_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_removed_service_is_pruned_and_foreign_files_survive(tmp_path: Path) -> None:
-    specs, out = tmp_path / "specs", tmp_path / "out"
-    shutil.copytree(REPO / "specs", specs)
+    specs, out = copy_specs(tmp_path), tmp_path / "out"
     out.mkdir()
     (out / "README.md").write_text("mine\n")
     assert run_cli("generate", str(specs), "--out", str(out)).returncode == 0

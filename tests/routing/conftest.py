@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SPECS, require_tool
+from tests.conftest import REPO, copy_specs, require_tool
 
 BASE = REPO / "config" / "alertmanager-base.yml"
 
@@ -25,9 +25,7 @@ def alertmanager_bin() -> str:
 @pytest.fixture
 def spec_dir(tmp_path: Path) -> Path:
     """A copy of the example specs (services + routing) that a test may edit."""
-    target = tmp_path / "specs"
-    shutil.copytree(SPECS, target)
-    return target
+    return copy_specs(tmp_path)
 
 
 @pytest.fixture

@@ -3,12 +3,11 @@ changed spec is re-read and re-rendered."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SPECS, run_cli
+from tests.conftest import copy_specs, run_cli
 
 
 def _tree(root: Path) -> dict[str, str]:
@@ -16,8 +15,7 @@ def _tree(root: Path) -> dict[str, str]:
 
 
 def test_cached_runs_match_cold_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    specs = tmp_path / "specs"
-    shutil.copytree(SPECS, specs)
+    specs = copy_specs(tmp_path)
     monkeypatch.setenv("SLOFORGE_CACHE_DIR", str(tmp_path / "cache"))
     warm, cold = tmp_path / "warm", tmp_path / "cold"
     for _ in range(2):
@@ -37,8 +35,7 @@ def test_cached_runs_match_cold_runs(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def test_cached_spec_still_gets_located_cross_file_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A service read from the cache is still checked against a changed routing spec, with its line."""
-    specs = tmp_path / "specs"
-    shutil.copytree(SPECS, specs)
+    specs = copy_specs(tmp_path)
     monkeypatch.setenv("SLOFORGE_CACHE_DIR", str(tmp_path / "cache"))
     out = tmp_path / "out"
     assert run_cli("generate", str(specs), "--out", str(out)).returncode == 0

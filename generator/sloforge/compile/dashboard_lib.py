@@ -10,8 +10,8 @@ computed by the compiler, never by the SDK's auto-layout, so the grid is ours.
 
 from __future__ import annotations
 
-import json
 import warnings
+from enum import Enum
 from typing import Any
 
 with warnings.catch_warnings():
@@ -49,8 +49,21 @@ def render(board: p.Dashboard) -> dict[str, Any]:
     return data
 
 
-def _plain(obj: object) -> dict[str, Any]:
-    return json.loads(json.dumps(obj, cls=JSONEncoder))  # type: ignore[no-any-return]
+def _plain(obj: object) -> Any:
+    """SDK objects -> plain JSON values, as the SDK's JSONEncoder would serialise them
+    (`to_json()` all the way down) but without a text round trip per panel."""
+    to_json = getattr(obj, "to_json", None)
+    if callable(to_json):
+        return _plain(to_json())
+    if isinstance(obj, Enum):
+        return _plain(obj.value)
+    if isinstance(obj, dict):
+        return {key: _plain(value) for key, value in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(value) for value in obj]
+    if isinstance(obj, (str, int, float, bool)) or obj is None:
+        return obj
+    return JSONEncoder().default(obj)  # raises TypeError for anything unexpected
 
 
 def _variable(variable: p.Variable) -> dash_b.QueryVariable:

@@ -8,6 +8,8 @@ with owner_problems().
 from __future__ import annotations
 
 import difflib
+import os
+import posixpath
 from typing import Any
 
 from sloforge import conventions as c
@@ -137,7 +139,18 @@ class _Reader:
             return None
         return Routing(source=self.doc.path, teams=teams, time_intervals=intervals,
                        group_by=tuple(defaults.get("group_by", DEFAULT_GROUP_BY)), options=options,
-                       tier_defaults=tier_defaults)
+                       tier_defaults=tier_defaults, alertmanager_base=self.base(spec.get("alertmanager_base")))
+
+    def base(self, relative: str | None) -> str | None:
+        """The base config's path as written relative to this spec, so that a plain
+        `sloforge generate specs` (pre-commit, CI) merges exactly what `make rules` does."""
+        if relative is None:
+            return None
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(self.doc.path), relative))
+        if not os.path.isfile(path):
+            self.problems.append(self.doc.problem(("alertmanager_base",), f"{relative!r} (resolved to "
+                                                  f"{path}) is not a file"))
+        return path
 
     # -- before the schema: secrets and integration types get their own message
     def prescan(self) -> set[str]:

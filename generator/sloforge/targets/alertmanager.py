@@ -49,8 +49,9 @@ def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]
             out.append(OutputFile(c.kubernetes_alertmanager_file(team.name), text, (routing.source,),
                                   alertmanager_text=check_text))
         return out
-    if settings.alertmanager_base:
-        base = load_base(settings.alertmanager_base)
+    base_path = settings.alertmanager_base or routing.alertmanager_base
+    if base_path:
+        base = load_base(base_path)
         config, sources = merged(routing, base), [routing.source, base.path]
     else:
         config, sources = standalone(routing), [routing.source]
