@@ -6,11 +6,11 @@ re-running on the same specs is byte-identical and diffs are reviewable.
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 
 import jinja2
+import orjson
 import yaml
 
 try:
@@ -70,7 +70,9 @@ def to_yaml(data: object) -> str:
 
 
 def to_json(data: object) -> str:
-    return json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    """Indented JSON, keys in insertion order. orjson: Python's json module only has a
+    pure-Python encoder when indenting, ~10x slower on thousands of dashboards."""
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
 
 
 def header(sources: list[str]) -> str:
