@@ -10,9 +10,12 @@ kube-prometheus-stack sidecar watches by default) with the folder in the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sloforge import conventions as c
+from sloforge.cache import active
 from sloforge.compile.dashboard_lib import render
 from sloforge.compile.dashboards import service_dashboard
 from sloforge.compile.overview import overview_dashboard
@@ -39,20 +42,38 @@ def dashboards(catalog: Catalog) -> list[tuple[str, tuple[str, ...], dict[str, A
 
 
 def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
+    """One file per service dashboard (rendered one at a time, and reused from the
+    incremental cache when the service is unchanged) and one for the overview."""
+    store = active()
     out = []
-    for name, sources, board in dashboards(catalog):
-        text = to_json(board)
-        if target == "kubernetes":
-            obj = config_map(board["uid"], text, settings)
-            content = yaml_file(obj, list(sources))
-            if len(content.encode()) > CONFIGMAP_LIMIT:
-                raise CheckError([Problem(name, None, "", f"dashboard is {len(content.encode())} bytes, "
-                                          "over the 1 MiB ConfigMap limit; split the specs into smaller "
-                                          "runs or use --target prometheus")])
-            out.append(OutputFile(c.kubernetes_dashboard_file(board["uid"]), content, sources))
+    services = [s for s in catalog.services if s.slos]
+    for service in services:
+        produce = partial(_package, c.dashboard_file(service.name), (service.source,),
+                          partial(service_dashboard, service), settings, target)
+        if store is None:
+            out.append(produce())
         else:
-            out.append(OutputFile(name, text, sources))
+            key = ("dashboard", target, repr(settings), repr(service))
+            out.append(store.memo("rendered", key, produce))
+    if services:
+        sources = tuple(sorted({s.source for s in services}))
+        out.append(_package(c.overview_dashboard_file(), sources, partial(overview_dashboard, catalog),
+                            settings, target))
     return out
+
+
+def _package(name: str, sources: tuple[str, ...], compile_board: Callable[[], Any], settings: Settings,
+             target: str) -> OutputFile:
+    board = render(compile_board())
+    text = to_json(board)
+    if target != "kubernetes":
+        return OutputFile(name, text, sources)
+    content = yaml_file(config_map(board["uid"], text, settings), list(sources))
+    if len(content.encode()) > CONFIGMAP_LIMIT:
+        raise CheckError([Problem(name, None, "", f"dashboard is {len(content.encode())} bytes, "
+                                  "over the 1 MiB ConfigMap limit; split the specs into smaller "
+                                  "runs or use --target prometheus")])
+    return OutputFile(c.kubernetes_dashboard_file(board["uid"]), content, sources)
 
 
 def config_map(uid: str, text: str, settings: Settings) -> dict[str, object]:
