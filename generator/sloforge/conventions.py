@@ -93,3 +93,17 @@ def kubernetes_rule_file(service: str) -> str:
 def selector(service: str, slo: str) -> str:
     """The label matchers that pick one SLO's recorded series."""
     return f'{LABEL_SERVICE}="{service}", {LABEL_SLO}="{slo}"'
+
+
+def unit_test_file(service: str, target: str = "prometheus") -> str:
+    """promtool unit tests. prometheus: in tests/ below the rule files they load;
+    kubernetes: outside kubernetes/, so `kubectl apply -R` and GitOps tools that
+    sync that folder never see a file that is not a Kubernetes object."""
+    if target == "kubernetes":
+        return f"kubernetes-tests/{service}.test.yml"
+    return f"{target}/tests/{service}.test.yml"
+
+
+def unit_test_rules_file(service: str) -> str:
+    """kubernetes target: the PrometheusRule's groups as a plain file promtool can load."""
+    return f"kubernetes-tests/{service}.rules.yml"

@@ -22,6 +22,7 @@ TARGETS = {
 
 PRODUCERS = [
     "sloforge.targets.rules",
+    "sloforge.targets.unit_tests",
 ]
 
 

@@ -1,0 +1,37 @@
+"""Shipped promtool unit tests: out/prometheus/tests/<service>.test.yml (kubernetes: kubernetes-tests/).
+
+The prometheus target's tests load the rule file next to them (`../<service>.yml`).
+A PrometheusRule manifest is not a file promtool can load, so the kubernetes
+target writes the object's `spec.groups` as `kubernetes-tests/<service>.rules.yml`
+(byte-for-byte the groups the manifest carries) for its tests to load.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from sloforge import conventions as c
+from sloforge.compile.groups import rule_groups
+from sloforge.compile.unit_tests import test_file
+from sloforge.model import Catalog
+from sloforge.render import yaml_file
+from sloforge.targets import OutputFile, Settings
+
+
+def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
+    out = []
+    for service in catalog.services:
+        if not service.slos:
+            continue
+        sources = [service.source]
+        test_path = c.unit_test_file(service.name, target)
+        if target == "kubernetes":
+            rules_path = c.unit_test_rules_file(service.name)
+            out.append(OutputFile(rules_path, yaml_file({"groups": rule_groups(service)}, sources),
+                                  (service.source,)))
+        else:
+            rules_path = c.rule_file(service.name)
+        relative = posixpath.relpath(rules_path, posixpath.dirname(test_path))
+        out.append(OutputFile(test_path, yaml_file(test_file(service.slos, relative), sources),
+                              (service.source,)))
+    return out
