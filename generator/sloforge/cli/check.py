@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -14,8 +15,10 @@ def register(app: typer.Typer) -> None:
 
 
 def check(
-    out: Path = typer.Argument(Path("out"), help="Output directory written by `sloforge generate`."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every tool message in full."),
+    out: Annotated[Path, typer.Argument(help="Output directory written by `sloforge generate`.")]
+    = Path("out"),
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every tool message in full.")]
+    = False,
 ) -> None:
     """Run `promtool check rules --lint-fatal` on every rule file, `promtool test rules` on the
     shipped unit tests and `amtool check-config` on Alertmanager configs in OUT.

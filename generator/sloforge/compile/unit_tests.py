@@ -101,7 +101,7 @@ def _healthy(slo: Slo, rules: list[dict[str, object]]) -> Test:
     ratio = _round3(0.5 * min([*limits, slo.error_budget]))
     fors = [*_burn_fors(slo, 1.0, RATE).values(), *(b.for_seconds for b in slo.alerting.budget)]
     at = max(fors, default=0) + 10 * MINUTE
-    at = int(math.ceil(at / MINUTE)) * MINUTE
+    at = math.ceil(at / MINUTE) * MINUTE
     checks = [{"eval_time": durations.format(at), "alertname": str(rule["alert"]), "exp_alerts": []}
               for rule in _unique_names(rules)]
     sel = c.selector(slo.service, slo.name)
@@ -121,7 +121,7 @@ def _low_traffic(slo: Slo, rules: list[dict[str, object]]) -> Test | None:
         return None
     rate = guard / (2 * max(p.long for p in pairs))  # half the events the guard asks for
     fors = _burn_fors(slo, 1.0, RATE)
-    at = int(math.ceil((max(fors.values(), default=0) + 2 * MINUTE) / MINUTE)) * MINUTE
+    at = math.ceil((max(fors.values(), default=0) + 2 * MINUTE) / MINUTE) * MINUTE
     return _test(slo, f"outage below min_events ({guard} {slo.sli.unit}) stays quiet", at, 1.0, rate,
                  [{"eval_time": durations.format(at), "alertname": slo.alerting.name, "exp_alerts": []}])
 
@@ -204,7 +204,7 @@ def _unambiguous(at: int, fors: object) -> int:
 
 
 def _minutes_up(seconds: int) -> int:
-    return int(math.ceil(seconds / MINUTE)) * MINUTE
+    return math.ceil(seconds / MINUTE) * MINUTE
 
 
 def _round3(value: float) -> float:
@@ -253,7 +253,7 @@ def _expected(expectation: Expectation) -> dict[str, object]:
     return {"exp_labels": dict(sorted(alert_labels.items())), "exp_annotations": annotations}
 
 
-_ACTION = re.compile(r"\{\{(.*?)\}\}", re.S)
+_ACTION = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 
 
 def render_annotation(text: str, value: float, alert_labels: dict[str, str]) -> str:
