@@ -247,7 +247,10 @@ def _budget_check(slo: Slo, rules: list[dict[str, object]], at: int, ratio: floa
 
 def _expected(expectation: Expectation) -> dict[str, object]:
     rule = expectation.rule
-    alert_labels = {**expectation.expr_labels, **rule["labels"]}  # type: ignore[dict-item]
+    templated: dict[str, str] = rule["labels"]  # type: ignore[assignment]
+    alert_labels = {**expectation.expr_labels,
+                    **{k: render_annotation(v, expectation.value, expectation.expr_labels)
+                       for k, v in templated.items()}}
     annotations = {k: render_annotation(str(v), expectation.value, alert_labels)
                    for k, v in rule.get("annotations", {}).items()}  # type: ignore[attr-defined]
     return {"exp_labels": dict(sorted(alert_labels.items())), "exp_annotations": annotations}

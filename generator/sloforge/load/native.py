@@ -133,6 +133,8 @@ class _Reader:
         sli = LatencySli(body["metric"], selector, threshold, tuple(body.get("group_by", ())))
         probe = f"{body['metric']}_count{promql.merge_selector(selector, '')}"
         error = promql.parse_error(probe)
+        if error is None and not promql.is_plain_selector(probe):
+            error = "it must be only label matchers in braces, like {job=\"api\"}"
         if error:
             self.fail(at + ("selector",), f"{selector!r} is not a valid label selector: {error}")
             return None
