@@ -135,8 +135,8 @@ CASES: list[tuple[str, str | bytes, str]] = [
      "slos[1].sli.latency.selector:"),
     ("latency selector smuggling a second query", _replace("selector: '{job=\"checkout\"}'",
                                                            "selector: '{job=\"checkout\"} or up{a=\"b\"}'"),
-     "bad.yml:17: slos[1].sli.latency.selector: '{job=\"checkout\"} or up{a=\"b\"}' is not a valid label "
-     "selector: it must be only label matchers in braces"),
+     ("bad.yml:17: slos[1].sli.latency.selector: '{job=\"checkout\"} or up{a=\"b\"}' is not a valid label "
+     "selector: it must be only label matchers in braces")),
     ("latency metric name invalid", _replace("metric: http_request_duration_seconds",
                                              "metric: 'http_duration{job=\"x\"}'"),
      "slos[1].sli.latency.metric:"),
@@ -184,8 +184,8 @@ def test_resource_attacks_are_fast_and_bounded_in_a_real_process(tmp_path: Path)
     (specs / "huge.yml").write_text("# " + "x" * (50 * 1024 * 1024) + "\n")
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-c", "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, "
-         "(1 << 30, 1 << 30)); from sloforge.cli import main; sys.argv[0] = 'sloforge'; main()",
+        [sys.executable, "-c", ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, "
+         "(1 << 30, 1 << 30)); from sloforge.cli import main; sys.argv[0] = 'sloforge'; main()"),
          "validate", str(specs)], cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
     elapsed = time.monotonic() - started
     assert result.returncode == 1, result.stderr  # not a crash (-11), not a MemoryError (3)

@@ -134,9 +134,8 @@ def _precheck(text: str, name: str) -> None:
     libyaml composes nodes recursively (200,000 nested `[` crash the process) and
     holds the whole node tree in memory; the event stream is flat, so one cheap
     pass bounds both before any of that happens."""
-    depth = events = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        events += 1
+    depth = 0
+    for events, event in enumerate(yaml.parse(text, Loader=_Loader), start=1):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
