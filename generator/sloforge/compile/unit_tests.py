@@ -33,6 +33,10 @@ from sloforge.compile.rules import BASE, labels
 from sloforge.model import Slo
 
 MINUTE = 60
+# Marks the fed series. A query that returns data without any raw metrics
+# (`... or vector(0)`) still records its own 5m series in the test; the label
+# keeps the fed series apart from it instead of colliding sample for sample.
+INPUT_LABEL = {"sloforge_test_input": "synthetic"}
 RATE = 10.0  # events per second fed in every scenario (enough for any usual min_events)
 Test = dict[str, object]
 
@@ -104,11 +108,11 @@ def _healthy(slo: Slo, rules: list[dict[str, object]]) -> Test:
     at = math.ceil(at / MINUTE) * MINUTE
     checks = [{"eval_time": durations.format(at), "alertname": str(rule["alert"]), "exp_alerts": []}
               for rule in _unique_names(rules)]
-    sel = c.selector(slo.service, slo.name)
+    sel = c.selector(slo.service, slo.name) + "".join(f', {k}="{v}"' for k, v in INPUT_LABEL.items())
     exprs = [
         {"expr": f"abs({c.error_ratio(durations.format(BASE))}{{{sel}}} - {ratio!r}) < bool 1e-9",
-         "eval_time": durations.format(at), "exp_samples": [{"labels": _series(labels(slo, BASE)),
-                                                             "value": 1}]},
+         "eval_time": durations.format(at),
+         "exp_samples": [{"labels": _series({**labels(slo, BASE), **INPUT_LABEL}), "value": 1}]},
     ]
     return _test(slo, f"healthy service at {_percent(ratio)} errors stays silent", at, ratio, RATE,
                  checks, exprs)
@@ -151,10 +155,11 @@ def _no_data(slo: Slo, rules: list[dict[str, object]]) -> Test | None:
 def _test(slo: Slo, what: str, until: int, ratio: float, rate: float, alert_tests: list[Test],
           expr_tests: list[Test] | None = None, stop: bool = False) -> Test:
     steps = until // MINUTE + (0 if stop else 2)
-    series = [{"series": _series(labels(slo, BASE), c.error_events(durations.format(BASE))),
+    fed = {**labels(slo, BASE), **INPUT_LABEL}
+    series = [{"series": _series(fed, c.error_events(durations.format(BASE))),
                "values": _values(ratio * (1.0 if slo.sli.time_based else rate), steps)}]
     if not slo.sli.time_based:  # a time-based SLI's total (1 per series) is recorded from its errors
-        series.append({"series": _series(labels(slo, BASE), c.total_events(durations.format(BASE))),
+        series.append({"series": _series(fed, c.total_events(durations.format(BASE))),
                        "values": _values(rate, steps)})
     test: Test = {"name": f"{slo.service}/{slo.name}: {what}", "interval": "1m", "input_series": series,
                   "alert_rule_test": alert_tests}
@@ -227,7 +232,7 @@ def _burn_check(slo: Slo, rules: list[dict[str, object]], at: int, ratio: float,
     name = slo.alerting.name
     found = [r for r in rules if r["alert"] == name
              and r["labels"][c.LABEL_TIER] in tiers]  # type: ignore[index]
-    expr_labels = {k: v for k, v in labels(slo).items()}
+    expr_labels = {**labels(slo), **INPUT_LABEL}
     return {"eval_time": durations.format(at), "alertname": name,
             "exp_alerts": [_expected(Expectation(r, ratio, expr_labels)) for r in found]}
 
@@ -241,7 +246,7 @@ def _budget_check(slo: Slo, rules: list[dict[str, object]], at: int, ratio: floa
     expected = []
     for rule, policy in zip(rules, slo.alerting.budget):
         if remaining <= float(f"{1 - policy.consumed:.10g}"):
-            expected.append(_expected(Expectation(rule, remaining, labels(slo, slo.period))))
+            expected.append(_expected(Expectation(rule, remaining, {**labels(slo, slo.period), **INPUT_LABEL})))
     return {"eval_time": durations.format(at), "alertname": str(rules[0]["alert"]), "exp_alerts": expected}
 
 
