@@ -93,7 +93,7 @@ def test_this_repo_works_as_a_pre_commit_hook_source(tmp_path: Path) -> None:
     repo = tmp_path / "svc"
     (repo / "specs").mkdir(parents=True)
     shutil.copy(REPO / "specs" / "search.yml", repo / "specs" / "search.yml")
-    assert run_cli("generate", str(repo / "specs"), "--out", str(repo / "out")).returncode == 0
+    assert run_cli("generate", "specs", "--out", "out", cwd=repo).returncode == 0
     _git_repo(repo)
     env = {"PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
     spec = repo / "specs" / "search.yml"

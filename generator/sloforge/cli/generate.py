@@ -35,9 +35,8 @@ def generate(
 
     Everything is validated and checked with promtool before a single file is written; only
     files sloforge wrote before are ever replaced or removed."""
+    from sloforge.pipeline import Options, generate as run
     from sloforge.errors import OutOfDate
-    from sloforge.pipeline import Options
-    from sloforge.pipeline import generate as run
     from sloforge.targets import Settings
 
     if target not in _target_names():
