@@ -175,7 +175,8 @@ def _values(value: float, steps: int) -> str:
 def _series(series_labels: dict[str, str], name: str = "") -> str:
     from sloforge.promql import string
 
-    return name + "{" + ", ".join(f"{k}={string(v)}" for k, v in sorted(series_labels.items())) + "}"
+    # An empty label value is no label at all in Prometheus.
+    return name + "{" + ", ".join(f"{k}={string(v)}" for k, v in sorted(series_labels.items()) if v) + "}"
 
 
 def _burn_fors(slo: Slo, ratio: float, rate: float) -> dict[str, int]:
@@ -258,7 +259,9 @@ def _expected(expectation: Expectation) -> dict[str, object]:
                        for k, v in templated.items()}}
     annotations = {k: render_annotation(str(v), expectation.value, alert_labels)
                    for k, v in rule.get("annotations", {}).items()}  # type: ignore[attr-defined]
-    return {"exp_labels": dict(sorted(alert_labels.items())), "exp_annotations": annotations}
+    # Prometheus drops labels whose value is empty (after templating).
+    present = {k: v for k, v in sorted(alert_labels.items()) if v != ""}
+    return {"exp_labels": present, "exp_annotations": annotations}
 
 
 _ACTION = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)

@@ -185,8 +185,13 @@ class _Reader:
                       "counts time, not events")
         absent = self.duration(raw["absent"], path + ("absent",)) if "absent" in raw else None
         budget = []
+        seen_consumed: set[float] = set()
         for index, item in enumerate(raw.get("budget", [])):
             consumed = percent(item["consumed"])
+            if consumed in seen_consumed:
+                self.fail(path + ("budget", index, "consumed"), f"{item['consumed']} is listed twice; "
+                          "give each consumed share once")
+            seen_consumed.add(consumed)
             for_seconds = self.duration(item.get("for", "5m"), path + ("budget", index, "for"))
             budget.append(BudgetPolicy(consumed, item["severity"], for_seconds or 0, item.get("action", "")))
         return Alerting(
