@@ -10,6 +10,7 @@ to its file without paying one process per file on the happy path.
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,7 +53,7 @@ def candidates(out: Path) -> tuple[list[Path], bool]:
         # The Alertmanager config is checked whoever wrote it: amtool is its only proof.
         owned.add(ALERTMANAGER_CONFIG)
         return sorted(out / name for name in owned if (out / name).is_file()), True
-    found = []
+    found: list[Path] = []
     for root, dirs, files in os.walk(out):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found.extend(Path(root) / f for f in files if f.endswith((".yml", ".yaml")))
@@ -72,12 +73,17 @@ def verify(out: Path) -> list[FileResult]:
             mine = [j for j in jobs if j.tool == tool]
             if mine:
                 binary = check.require_tool(_TOOL_BINARY[tool])
-                results.extend(_run(mine, lambda paths, b=binary, a=argv: check.run([b, *a, *paths])))
+                results.extend(_run(mine, _caller([binary, *argv])))
     return sorted(results, key=lambda r: r.path)
 
 
+def _caller(argv: list[str]) -> Callable[[list[str]], subprocess.CompletedProcess[str]]:
+    return lambda paths: check.run([*argv, *paths])
+
+
 def _classify(files: list[Path], tmp: Path) -> tuple[list[_Job], list[FileResult]]:
-    jobs, results = [], []
+    jobs: list[_Job] = []
+    results: list[FileResult] = []
     for index, path in enumerate(files):
         if path.suffix not in (".yml", ".yaml"):
             continue
@@ -112,17 +118,17 @@ def _count_rules(data: dict[str, object]) -> str:
     return f"{rules} rules in {len(groups)} groups"
 
 
-def _run(jobs: list[_Job], call: Callable[[list[str]], object]) -> list[FileResult]:
+def _run(jobs: list[_Job], call: Callable[[list[str]], subprocess.CompletedProcess[str]]) -> list[FileResult]:
     together = call([j.run_path.as_posix() for j in jobs])
-    if together.returncode == 0:  # type: ignore[attr-defined]
+    if together.returncode == 0:
         return [FileResult(j.path.as_posix(), j.tool, True, j.count) for j in jobs]
     results = []
     for job in jobs:
         alone = call([job.run_path.as_posix()])
-        if alone.returncode == 0:  # type: ignore[attr-defined]
+        if alone.returncode == 0:
             results.append(FileResult(job.path.as_posix(), job.tool, True, job.count))
             continue
-        output = (alone.stdout + alone.stderr).replace(job.run_path.as_posix(), job.path.as_posix())  # type: ignore[attr-defined]
+        output = (alone.stdout + alone.stderr).replace(job.run_path.as_posix(), job.path.as_posix())
         details = tuple(_detail(line) for line in output.splitlines()
                         if line.strip() and not _noise(line))
         results.append(FileResult(job.path.as_posix(), job.tool, False, "FAILED", details))

@@ -21,7 +21,6 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from sloforge.errors import SpecError
 from sloforge.pipeline import Options, build, load_catalog
 

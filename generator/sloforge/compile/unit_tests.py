@@ -106,10 +106,10 @@ def _healthy(slo: Slo, rules: list[dict[str, object]]) -> Test:
     fors = [*_burn_fors(slo, 1.0, RATE).values(), *(b.for_seconds for b in slo.alerting.budget)]
     at = max(fors, default=0) + 10 * MINUTE
     at = math.ceil(at / MINUTE) * MINUTE
-    checks = [{"eval_time": durations.format(at), "alertname": str(rule["alert"]), "exp_alerts": []}
-              for rule in _unique_names(rules)]
+    checks: list[Test] = [{"eval_time": durations.format(at), "alertname": str(rule["alert"]),
+                           "exp_alerts": []} for rule in _unique_names(rules)]
     sel = c.selector(slo.service, slo.name) + "".join(f', {k}="{v}"' for k, v in INPUT_LABEL.items())
-    exprs = [
+    exprs: list[Test] = [
         {"expr": f"abs({c.error_ratio(durations.format(BASE))}{{{sel}}} - {ratio!r}) < bool 1e-9",
          "eval_time": durations.format(at),
          "exp_samples": [{"labels": _series({**labels(slo, BASE), **INPUT_LABEL}), "value": 1}]},
@@ -141,7 +141,7 @@ def _no_data(slo: Slo, rules: list[dict[str, object]]) -> Test | None:
     # which an instant query still finds for the 5m lookback after it stops.
     firing_at = _minutes_up(data_until + absent + 6 * MINUTE)
     found = {c.LABEL_SERVICE: slo.service, c.LABEL_SLO: slo.name}
-    checks = [
+    checks: list[Test] = [
         {"eval_time": durations.format(quiet_at), "alertname": str(rule["alert"]), "exp_alerts": []},
         {"eval_time": durations.format(firing_at), "alertname": str(rule["alert"]),
          "exp_alerts": [_expected(Expectation(rule, 1.0, found))]},
