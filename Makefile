@@ -7,8 +7,11 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SPECS  ?= specs
 OUT    ?= out
+# The organisation's alertmanager.yml that generated routes are merged into (not a spec).
+ALERTMANAGER_BASE ?= config/alertmanager-base.yml
+AM_BASE := $(if $(ALERTMANAGER_BASE),--alertmanager-base $(ALERTMANAGER_BASE))
 
-.PHONY: rules check test tools venv bench clean
+.PHONY: rules check test tools venv bench bench-cost bench-generate clean
 
 $(BIN)/sloforge: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,19 +22,21 @@ $(BIN)/sloforge: pyproject.toml
 venv: $(BIN)/sloforge
 
 rules: $(BIN)/sloforge
-	$(BIN)/sloforge generate $(SPECS) --out $(OUT)
+	$(BIN)/sloforge generate $(SPECS) --out $(OUT) $(AM_BASE)
 
 check: $(BIN)/sloforge
-	$(BIN)/sloforge generate $(SPECS) --out $(OUT) --check
+	$(BIN)/sloforge generate $(SPECS) --out $(OUT) $(AM_BASE) --check
 
-# Debian's packages give promtool 2.42 and amtool 0.25, the versions output must load in.
+# Debian's packages give promtool 2.42 and amtool 0.25, the versions output must load in,
+# and vmalert (victoria-metrics) that every rule file must also load in.
 tools:
-	@if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null; then \
-	  echo "installing Debian packages prometheus and prometheus-alertmanager"; \
+	@if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null || ! command -v amtool >/dev/null \
+	     || ! command -v vmalert >/dev/null; then \
+	  echo "installing Debian packages prometheus, prometheus-alertmanager and victoria-metrics"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
-	    prometheus prometheus-alertmanager >/dev/null; \
+	    prometheus prometheus-alertmanager victoria-metrics >/dev/null; \
 	fi
 	@promtool --version 2>&1 | head -1
 	@amtool --version 2>&1 | head -1
@@ -40,7 +45,15 @@ test: $(BIN)/sloforge tools
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: $(BIN)/sloforge
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/core.py
+
+# Rule evaluation cost in a real Prometheus vs Sloth-/Pyrra-style rules (~10 min, ~1 GB temp disk).
+bench-cost: $(BIN)/sloforge tools
+	$(BIN)/python bench/rule_cost.py --results bench/RESULTS-rule-cost.md
+
+# Generation at 1,000 and 10,000 SLOs: wall time and peak memory.
+bench-generate: $(BIN)/sloforge
+	$(BIN)/python bench/generate.py --results bench/RESULTS-generate.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -1,8 +1,5 @@
 """sloforge: compile SLO specs into Prometheus rules, Alertmanager routes and Grafana dashboards."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("sloforge")
-except PackageNotFoundError:  # running from a source tree without install
-    __version__ = "0.0.0+source"
+# Read by pyproject.toml (setuptools dynamic version); a literal, because
+# importlib.metadata costs ~0.1 s at every start of a pre-commit hook.
+__version__ = "0.1.0"

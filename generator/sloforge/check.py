@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from sloforge.errors import Problem, ToolMissing
+from sloforge.errors import CheckError, Problem, ToolMissing
 
 INSTALL_HINT = {
     "promtool": "install Debian's 'prometheus' package (apt-get install prometheus) "
@@ -59,20 +59,78 @@ def check_rule_texts(texts: dict[str, str]) -> list[Problem]:
 
 
 def _problems_from_output(output: str, names: dict[str, str], tool: str) -> list[Problem]:
+    """promtool prints "Checking FILE" then "SUCCESS" or "FAILED:" and the findings."""
     problems = []
-    current = ""
-    for line in output.splitlines():
-        line = line.strip()
-        if line.startswith("Checking "):
-            current = names.get(line.split()[-1], line.split()[-1])
+    current = tool
+    for raw in output.splitlines():
+        text = raw.strip()
+        if text.startswith("Checking "):
+            current = names.get(text.split()[-1], text.split()[-1])
             continue
-        if not line or line.startswith("SUCCESS") or line.startswith("FAILED:") and not current:
-            continue
-        if line == "FAILED:" or line.startswith("SUCCESS:"):
+        if not text or text in ("FAILED:", "SUCCESS") or text.startswith("SUCCESS:"):
             continue
         for tmp_name, real in names.items():
-            line = line.replace(tmp_name, real)
-        problems.append(Problem(current or tool, None, "", f"{tool}: {line}"))
+            text = text.replace(tmp_name, real)
+        problems.append(Problem(current, None, "", f"{tool}: {text}"))
+    return problems or [Problem(tool, None, "", f"{tool} failed:\n{output.strip()}")]
+
+
+def check_alertmanager_texts(texts: dict[str, str]) -> list[Problem]:
+    """`amtool check-config` on in-memory alertmanager.yml files (one call).
+
+    amtool does not read the `*_file` secrets, so this needs none of them.
+    """
+    if not texts:
+        return []
+    amtool = require_tool("amtool")
+    with tempfile.TemporaryDirectory(prefix="sloforge-amcheck-") as tmp:
+        names = {}
+        for index, (name, text) in enumerate(sorted(texts.items())):
+            path = Path(tmp) / f"alertmanager-{index:05d}.yml"
+            path.write_text(text, encoding="utf-8")
+            names[path.name] = name
+        result = run([amtool, "check-config", *sorted(names)], cwd=Path(tmp))
+    if result.returncode == 0:
+        return []
+    problems = []
+    for line in (result.stdout + result.stderr).splitlines():
+        # "Checking 'alertmanager-00000.yml'  FAILED: <reason>"
+        if "FAILED:" in line and line.startswith("Checking "):
+            tmp_name = line.split("'")[1] if "'" in line else ""
+            reason = line.split("FAILED:", 1)[1].strip()
+            problems.append(Problem(names.get(tmp_name, tmp_name), None, "",
+                                    f"amtool check-config: {reason}"))
     if not problems:
-        problems.append(Problem(tool, None, "", f"{tool} failed:\n{output.strip()}"))
+        output = (result.stdout + result.stderr).strip()
+        problems.append(Problem("amtool", None, "", f"amtool check-config failed:\n{output}"))
     return problems
+
+
+def amtool_routes_test(config_text: str, labels: dict[str, str]) -> tuple[str, list[str]]:
+    """`amtool config routes test --tree`: the matching route tree and the receivers, in order."""
+    amtool = require_tool("amtool")
+    with tempfile.TemporaryDirectory(prefix="sloforge-routes-") as tmp:
+        path = Path(tmp) / "alertmanager.yml"
+        path.write_text(config_text, encoding="utf-8")
+        argv = [amtool, "config", "routes", "test", f"--config.file={path}", "--tree",
+                *(f"{k}={v}" for k, v in sorted(labels.items()))]
+        result = run(argv, cwd=Path(tmp))
+    if result.returncode != 0:
+        raise CheckError([Problem("amtool", None, "", "amtool config routes test failed: "
+                                  + (result.stderr or result.stdout).strip())])
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    tree = "\n".join(line for line in lines[:-1] if line != "Matching routes:")
+    return tree, [name.strip() for name in lines[-1].split(",")] if lines else []
+
+
+def amtool_routes_show(config_text: str) -> str:
+    """`amtool config routes`: the whole routing tree."""
+    amtool = require_tool("amtool")
+    with tempfile.TemporaryDirectory(prefix="sloforge-routes-") as tmp:
+        path = Path(tmp) / "alertmanager.yml"
+        path.write_text(config_text, encoding="utf-8")
+        result = run([amtool, "config", "routes", f"--config.file={path}"], cwd=Path(tmp))
+    if result.returncode != 0:
+        raise CheckError([Problem("amtool", None, "", "amtool config routes failed: "
+                                  + (result.stderr or result.stdout).strip())])
+    return result.stdout.rstrip()

@@ -41,6 +41,10 @@ PERIOD_STEP_SECONDS = 3600
 
 # Evaluation interval of the generated rule groups.
 GROUP_INTERVAL = "1m"
+# Rules reading windows of this length or longer (1d, 3d, the period) run in a
+# second group at a slower interval (see compile/groups.py).
+LONG_WINDOW_SECONDS = 86400
+LONG_GROUP_INTERVAL = "3m"
 
 
 def error_ratio(window: str) -> str:
@@ -57,6 +61,10 @@ def total_events(window: str) -> str:
 
 def group_name(service: str, slo: str) -> str:
     return f"sloforge-{service}-{slo}"
+
+
+def long_group_name(service: str, slo: str) -> str:
+    return f"{group_name(service, slo)}-long"
 
 
 def alert_name(service: str, slo: str) -> str:
@@ -90,20 +98,76 @@ def kubernetes_rule_file(service: str) -> str:
     return f"kubernetes/prometheusrule-{service}.yml"
 
 
+# Grafana dashboards: stable uids (re-imports update in place) and file names.
+DASHBOARD_UID_PREFIX = "slo-"
+OVERVIEW_DASHBOARD_UID = "slo-overview"
+DASHBOARD_UID_MAX = 40  # Grafana's limit
+
+
+def dashboard_uid(service: str) -> str:
+    """slo-<service>, or for names too long for a uid a prefix plus a hash of the name."""
+    uid = DASHBOARD_UID_PREFIX + service
+    if len(uid) <= DASHBOARD_UID_MAX:
+        return uid
+    import hashlib
+
+    digest = hashlib.sha256(service.encode()).hexdigest()[:9]
+    keep = DASHBOARD_UID_MAX - len(DASHBOARD_UID_PREFIX) - len(digest) - 1
+    return f"{DASHBOARD_UID_PREFIX}{service[:keep]}-{digest}"
+
+
+def dashboard_file(service: str) -> str:
+    return f"grafana/{service}.json"
+
+
+def overview_dashboard_file() -> str:
+    return "grafana/slo-overview.json"
+
+
+def kubernetes_dashboard_file(uid: str) -> str:
+    return f"kubernetes/grafana-dashboard-{uid}.yml"
+
+
+def mimir_namespace(service: str) -> str:
+    """One ruler namespace per service: `mimirtool rules load` replaces a namespace as a whole."""
+    return f"sloforge-{service}"
+
+
+def mimir_rule_file(service: str) -> str:
+    return f"mimir/{mimir_namespace(service)}.yml"
+
+
 def selector(service: str, slo: str) -> str:
     """The label matchers that pick one SLO's recorded series."""
     return f'{LABEL_SERVICE}="{service}", {LABEL_SLO}="{slo}"'
 
 
+# Alertmanager output (issue 8): file names and receiver names are a contract too
+# (users' dashboards and silences refer to receivers).
+ALERTMANAGER_FILE = "alertmanager/alertmanager.yml"
+RECEIVER_PREFIX = "sloforge-"
+
+
+def kubernetes_alertmanager_file(team: str) -> str:
+    return f"kubernetes/alertmanagerconfig-{team}.yml"
+
+
+def receiver_name(team: str, tier: str, override: str | None = None) -> str:
+    """sloforge-payments-page, sloforge-payments-checkout-ticket."""
+    middle = f"{team}-{override}" if override else team
+    return f"{RECEIVER_PREFIX}{middle}-{tier}"
+
+
 def unit_test_file(service: str, target: str = "prometheus") -> str:
-    """promtool unit tests. prometheus: in tests/ below the rule files they load;
-    kubernetes: outside kubernetes/, so `kubectl apply -R` and GitOps tools that
-    sync that folder never see a file that is not a Kubernetes object."""
-    if target == "kubernetes":
-        return f"kubernetes-tests/{service}.test.yml"
-    return f"{target}/tests/{service}.test.yml"
+    """promtool unit tests. prometheus: in tests/ below the rule files they load.
+    Other targets (Kubernetes objects, Mimir namespace files) are not files promtool
+    can load: their tests and a plain copy of the groups live in <target>-tests/,
+    outside the folder that `kubectl apply -R`, GitOps tools or mimirtool sync."""
+    if target == "prometheus":
+        return f"prometheus/tests/{service}.test.yml"
+    return f"{target}-tests/{service}.test.yml"
 
 
-def unit_test_rules_file(service: str) -> str:
-    """kubernetes target: the PrometheusRule's groups as a plain file promtool can load."""
-    return f"kubernetes-tests/{service}.rules.yml"
+def unit_test_rules_file(service: str, target: str = "kubernetes") -> str:
+    """Non-prometheus targets: the service's rule groups as a plain file promtool can load."""
+    return f"{target}-tests/{service}.rules.yml"

@@ -27,13 +27,13 @@ def parse(text: object) -> int:
     match = _PATTERN.match(value)
     if not value or not match:
         raise DurationError(f"{text!r} is not a duration (write it like 5m, 1h or 30d)")
-    seconds = sum(int(n) * _UNITS[u] for n, u in zip(match.groups(), "wdhms") if n)
+    seconds = sum(int(n) * _UNITS[u] for n, u in zip(match.groups(), "wdhms", strict=True) if n)
     if seconds <= 0:
         raise DurationError(f"{text!r} must be longer than zero")
     return seconds
 
 
-def format(seconds: int) -> str:  # noqa: A001 - mirrors Prometheus' model.Duration.String
+def format(seconds: int) -> str:
     """Canonical text: days, hours, minutes, seconds ("28d", "1d12h", "5m").
 
     Weeks are not used, so a 28-day period records `ratio_rate28d` as users write it.

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sloforge import durations
 from sloforge.policy import WindowPair
+from sloforge.routing_model import Routing
 from sloforge.sli import Sli
 
 
@@ -103,6 +104,9 @@ class Service:
     slos: tuple[Slo, ...]
     owner: str | None = None
     labels: tuple[tuple[str, str], ...] = ()
+    # Where `owner` (else `service`) is written, for cross-file errors about it;
+    # kept in the model because a cached spec's document is not read again.
+    owner_line: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +114,7 @@ class Catalog:
     """Everything the compilers see: all services of all input files."""
 
     services: tuple[Service, ...] = field(default=())
+    routing: Routing | None = None  # the kind: Routing spec, when one is among the inputs
 
     @property
     def slos(self) -> tuple[Slo, ...]:

@@ -8,7 +8,7 @@ import re
 # `{{ window }}` is sloforge's placeholder; `{{.window}}` is Sloth's, accepted so
 # Sloth queries can be pasted unchanged.
 WINDOW_PLACEHOLDER = re.compile(r"\{\{\s*\.?window\s*\}\}")
-ANY_PLACEHOLDER = re.compile(r"\{\{.*?\}\}", re.S)
+ANY_PLACEHOLDER = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 
 
 def has_window(query: str) -> bool:

@@ -55,7 +55,7 @@ class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
     pass
 
 
-def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+def _str_representer(dumper: _Dumper, value: str) -> yaml.ScalarNode:
     if "\n" in value and not any(ch in value for ch in "\t\r") and not value.endswith(" "):
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)

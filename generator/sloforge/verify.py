@@ -98,6 +98,11 @@ def _classify(files: list[Path], tmp: Path) -> tuple[list[_Job], list[FileResult
             copy = tmp / f"{index:05d}-{path.name}"
             copy.write_text(yaml.safe_dump(data["spec"], sort_keys=False), encoding="utf-8")
             jobs.append(_Job(path, copy, RULES, _count_rules(data["spec"])))
+        elif "groups" in data and "namespace" in data:  # mimirtool namespace file
+            copy = tmp / f"{index:05d}-{path.name}"
+            plain = {k: v for k, v in data.items() if k != "namespace"}
+            copy.write_text(yaml.safe_dump(plain, sort_keys=False), encoding="utf-8")
+            jobs.append(_Job(path, copy, RULES, _count_rules(data)))
         elif "groups" in data:
             jobs.append(_Job(path, path, RULES, _count_rules(data)))
         elif "tests" in data and "rule_files" in data:

@@ -41,7 +41,8 @@ def owned(out: Path) -> set[str]:
 
 
 def plan(out: Path, files: dict[str, str]) -> Plan:
-    write, unchanged = [], []
+    write: list[str] = []
+    unchanged: list[str] = []
     for name, content in sorted(files.items()):
         try:
             current = (out / name).read_text("utf-8")

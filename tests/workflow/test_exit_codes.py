@@ -8,7 +8,6 @@ from pathlib import Path
 
 from conftest import REPO, run_cli
 from sloforge import __version__
-
 from workflow.conftest import snapshot, write_spec
 
 

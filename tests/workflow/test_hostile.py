@@ -16,7 +16,6 @@ import yaml
 from conftest import REPO
 from sloforge.cli import app
 from typer.testing import CliRunner
-
 from workflow.conftest import service_spec, snapshot, write_spec
 
 GOOD = service_spec("checkout")
@@ -50,7 +49,7 @@ CASES: list[tuple[str, str | bytes, str]] = [
     ("empty file", "", "bad.yml: file holds no YAML document"),
     ("only comments", "# nothing here\n", "bad.yml: file holds no YAML document"),
     ("tab indentation", _replace("  - name: availability", "\t- name: availability"),
-     "(indent with spaces, not tabs)"),
+     "YAML is indented with spaces, not tabs"),
     ("not a mapping", "- just\n- a list\n", "bad.yml:1: expected a mapping with apiVersion and kind"),
     ("unknown apiVersion", _replace("sloforge/v1", "sloforge/v2"),
      "bad.yml:1: apiVersion: unsupported document apiVersion 'sloforge/v2'"),
@@ -80,7 +79,8 @@ CASES: list[tuple[str, str | bytes, str]] = [
      'bad.yml:7: slos[0].objective: "high" must be a number'),
     ("window not a duration", _replace("objective: 99.9", "objective: 99.9\n    window: 30 days"),
      'bad.yml:8: slos[0].window: "30 days" is not a duration'),
-    ("window zero", _replace("objective: 99.9", "objective: 99.9\n    window: 0d"), "bad.yml:8: slos[0].window: '0d' must be longer than zero"),
+    ("window zero", _replace("objective: 99.9", "objective: 99.9\n    window: 0d"),
+     "bad.yml:8: slos[0].window: '0d' must be longer than zero"),
     ("window of a trillion days", _replace("objective: 99.9", "objective: 99.9\n    window: 999999999999d"),
      "bad.yml:8: slos[0].window: 999999999999d is outside 7d..90d"),
     ("window shorter than the alert windows", _replace("objective: 99.9", "objective: 99.9\n    window: 1h"),

@@ -9,7 +9,6 @@ import pytest
 from conftest import run_cli
 from sloforge import write
 from sloforge.pipeline import Options, generate
-
 from workflow.conftest import service_spec, snapshot, write_spec
 
 USER_README = "# Our monitoring repo\nHand-written, not sloforge's.\n"

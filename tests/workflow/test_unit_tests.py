@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import SPECS, run_cli
-
 from workflow.conftest import write_spec
 
 VARIANTS = {

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from sloforge.cli.boundary import EXIT_INVALID, err, guarded, report
+from sloforge.cli.convert import SLO_PERIOD_HELP, load_options
 
 
 def register(app: typer.Typer) -> None:
@@ -30,13 +31,19 @@ def generate(
     label: list[str] = typer.Option([], "--label", help="kubernetes target: KEY=VALUE label on every "
                                     "object (e.g. for the operator's ruleSelector); repeatable."),
     no_promtool: bool = typer.Option(False, "--no-promtool", help="Skip `promtool check rules`."),
+    slo_period: str = typer.Option("30d", "--slo-period", help=SLO_PERIOD_HELP),
+    alertmanager_base: Path = typer.Option(None, "--alertmanager-base", help="Your alertmanager.yml: "
+                                           "sloforge's routes are merged into it (needs a kind: Routing "
+                                           "spec among the inputs)."),
+    no_amtool: bool = typer.Option(False, "--no-amtool", help="Skip `amtool check-config`."),
 ) -> None:
     """Generate rules (and, where configured, routes and dashboards) from specs into OUT.
 
     Everything is validated and checked with promtool before a single file is written; only
     files sloforge wrote before are ever replaced or removed."""
-    from sloforge.pipeline import Options, generate as run
     from sloforge.errors import OutOfDate
+    from sloforge.pipeline import Options
+    from sloforge.pipeline import generate as run
     from sloforge.targets import Settings
 
     if target not in _target_names():
@@ -50,7 +57,10 @@ def generate(
             raise typer.Exit(2)
         labels[key] = value
     options = Options(paths=paths, out=out, target=target, check_only=check,
-                      run_promtool=not no_promtool, settings=Settings(namespace, labels))
+                      run_promtool=not no_promtool, run_amtool=not no_amtool,
+                      settings=Settings(namespace, labels,
+                                        alertmanager_base.as_posix() if alertmanager_base else None),
+                      load=load_options(slo_period))  # type: ignore[arg-type]
 
     def body() -> object:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from sloforge.cli.boundary import guarded, report
+from sloforge.cli.convert import SLO_PERIOD_HELP, load_options
 
 
 def register(app: typer.Typer) -> None:
@@ -15,12 +16,14 @@ def validate(
     paths: list[str] = typer.Argument(..., help="Spec files or directories (searched recursively "
                                       "for *.yml and *.yaml; multi-document files are fine)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing when the specs are valid."),
+    slo_period: str = typer.Option("30d", "--slo-period", help=SLO_PERIOD_HELP),
 ) -> None:
     """Validate specs: schema, PromQL and semantics. Exit 0 when valid, 1 listing every problem
     as `path:line: field: message`."""
     from sloforge.pipeline import validate as run
 
-    catalog, warnings = guarded(lambda: run(paths))
+    options = load_options(slo_period)
+    catalog, warnings = guarded(lambda: run(paths, options))  # type: ignore[arg-type]
     report(warnings)
     if not quiet:
         slos = len(catalog.slos)

@@ -64,7 +64,7 @@ def _alert_labels(slo: Slo, tier: str, **extra: str) -> dict[str, str]:
     tier_spec = slo.alerting.tier(tier)
     base = dict(slo.alerting.labels)
     base.update(tier_spec.labels)
-    out = labels(slo, **base)
+    out = labels(slo, extra=base)
     out[c.LABEL_TIER] = tier
     out[c.LABEL_SEVERITY] = tier_spec.severity
     if slo.owner:
@@ -125,7 +125,9 @@ def budget_alerts(slo: Slo) -> list[Rule]:
         remaining = _number(1 - policy.consumed)
         rule: Rule = {
             "alert": f"{_stem(slo)}ErrorBudgetConsumed",
-            "expr": f"{c.PERIOD_BUDGET_REMAINING}{selector(slo, slo.period)} <= {remaining}",
+            # without slo_window: alerts carry no window label (contract)
+            "expr": f"max without (slo_window) ({c.PERIOD_BUDGET_REMAINING}{selector(slo, slo.period)})"
+                    f" <= {remaining}",
         }
         if policy.for_seconds:
             rule["for"] = durations.format(policy.for_seconds)

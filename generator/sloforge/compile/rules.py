@@ -29,13 +29,13 @@ def selector(slo: Slo, window: int | None = None) -> str:
     return "{" + matchers + "}"
 
 
-def labels(slo: Slo, window: int | None = None, **extra: str) -> dict[str, str]:
+def labels(slo: Slo, window: int | None = None, extra: dict[str, str] | None = None) -> dict[str, str]:
     out = dict(slo.labels)
     out[c.LABEL_SERVICE] = slo.service
     out[c.LABEL_SLO] = slo.name
     if window is not None:
         out[c.LABEL_WINDOW] = durations.format(window)
-    out.update(extra)
+    out.update(extra or {})
     return dict(sorted(out.items()))
 
 
@@ -65,7 +65,8 @@ def recording_rules(slo: Slo) -> list[Rule]:
     for window in slo.windows:
         if window == slo.period:
             continue  # recorded below as the period ratio
-        rules.append(_record(c.error_ratio(durations.format(window)), window_ratio(slo, window), slo, window))
+        name = c.error_ratio(durations.format(window))
+        rules.append(_record(name, window_ratio(slo, window), slo, window))
 
     if period_uses_hourly_steps(slo):
         hour = durations.format(STEP)
@@ -109,13 +110,9 @@ def metadata_rules(slo: Slo) -> list[Rule]:
     base = durations.format(BASE)
     period = slo.period_text
     budget = _number(slo.error_budget)
-    info_labels = labels(slo, **{
-        "slo_objective": f"{slo.objective:g}",
-        "slo_period": period,
-        "slo_sli_kind": slo.sli.kind,
-        "slo_description": slo.description,
-        "slo_owner": slo.owner or "",
-    })
+    info_labels = labels(slo, extra={"slo_objective": f"{slo.objective:g}", "slo_period": period,
+                                     "slo_sli_kind": slo.sli.kind, "slo_description": slo.description,
+                                     "slo_owner": slo.owner or ""})
     info_labels = {k: v for k, v in info_labels.items() if v != ""}
     return [
         {"record": c.OBJECTIVE, "expr": f"vector({_number(slo.target)})", "labels": labels(slo)},

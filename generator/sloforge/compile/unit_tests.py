@@ -245,9 +245,12 @@ def _budget_check(slo: Slo, rules: list[dict[str, object]], at: int, ratio: floa
     budget = float(repr(round(slo.error_budget, 12)))
     remaining = 1 - ratio / budget
     expected = []
-    for rule, policy in zip(rules, slo.alerting.budget):
+    for rule, policy in zip(rules, slo.alerting.budget, strict=True):
         if remaining <= float(f"{1 - policy.consumed:.10g}"):
-            expected.append(_expected(Expectation(rule, remaining, {**labels(slo, slo.period), **INPUT_LABEL})))
+            series = {**labels(slo, slo.period), **INPUT_LABEL}
+            if f"without ({c.LABEL_WINDOW})" in str(rule["expr"]):
+                series.pop(c.LABEL_WINDOW)
+            expected.append(_expected(Expectation(rule, remaining, series)))
     return {"eval_time": durations.format(at), "alertname": str(rules[0]["alert"]), "exp_alerts": expected}
 
 

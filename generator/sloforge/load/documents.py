@@ -111,8 +111,12 @@ def load_text(text: str, name: str) -> list[Document]:
         line = mark.line + 1 if mark else None
         column = f", column {mark.column + 1}" if mark else ""
         what = (exc.problem or exc.context or "invalid YAML").strip()
-        if "\\t" in what or "tab" in what or (mark and _tab_near(text, mark.line)):
-            what += " (indent with spaces, not tabs)"
+        cmark, pmark = exc.context_mark, exc.problem_mark
+        if exc.context and cmark is not None and pmark is not None \
+                and (cmark.line, cmark.column) != (pmark.line, pmark.column):
+            what += f" ({exc.context.strip()} at line {cmark.line + 1}, column {cmark.column + 1})"
+        if mark and _char_at(text, mark.line, mark.column) == "\t":
+            what += " (a tab: YAML is indented with spaces, not tabs)"
         raise SpecError([Problem(name, line, "", f"YAML syntax error{column}: {what}")]) from None
     except yaml.YAMLError as exc:
         raise SpecError([Problem(name, None, "", f"YAML error: {exc}")]) from None
@@ -149,15 +153,9 @@ def _precheck(text: str, name: str) -> None:
                                      "into several spec files")])
 
 
-def _tab_near(text: str, line: int) -> bool:
-    """A tab in the indentation of the line a YAML error points at (or the one before)."""
+def _char_at(text: str, line: int, column: int) -> str:
     lines = text.splitlines()
-    for number in (line, line - 1):
-        if 0 <= number < len(lines):
-            indent = lines[number][: len(lines[number]) - len(lines[number].lstrip())]
-            if "\t" in indent:
-                return True
-    return False
+    return lines[line][column : column + 1] if line < len(lines) else ""
 
 
 def load_paths(paths: list[str]) -> list[Document]:

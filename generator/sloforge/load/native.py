@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sloforge import conventions, durations, policy, promql
+from sloforge import conventions, durations, grouping, policy, promql
 from sloforge.errors import Problem
 from sloforge.load.documents import Document, FieldPath
 from sloforge.model import Alerting, BudgetPolicy, Service, Slo, Tier
@@ -69,7 +69,8 @@ class _Reader:
             if slo is not None:
                 slos.append(slo)
         return Service(name=name, source=self.doc.path, slos=tuple(slos),
-                       owner=spec.get("owner"), labels=labels)
+                       owner=spec.get("owner"), labels=labels,
+                       owner_line=self.doc.lines.get(("owner",)) or self.doc.line(("service",)))
 
     def labels(self, raw: dict[str, str], path: FieldPath) -> tuple[tuple[str, str], ...]:
         for key in raw:
@@ -85,6 +86,12 @@ class _Reader:
             return None
         slo_labels = dict(service_labels)
         slo_labels.update(self.labels(raw.get("labels", {}), path + ("labels",)))
+        clashing = sorted(set(sli.group_by) & set(slo_labels))
+        if clashing:
+            self.fail(path + ("labels", clashing[0]) if clashing[0] in raw.get("labels", {}) else ("labels",),
+                      f"label '{clashing[0]}' is also in the SLI's group_by: a fixed value would merge "
+                      "every group into one series; remove one of them")
+            return None
         objective = float(raw["objective"])
         alerting = self.alerting(raw.get("alerting", {}), path + ("alerting",), service, raw["name"],
                                  period, 1 - objective / 100, sli)
@@ -114,14 +121,39 @@ class _Reader:
             group_by = tuple(body.get("group_by", ()))
             ok = self.windowed_query(body["errors"], at + ("errors",))
             ok &= self.windowed_query(body["total"], at + ("total",))
+            ok = ok and self.keeps_groups(body["errors"], group_by, at + ("errors",), at)
+            ok = ok and self.keeps_groups(body["total"], group_by, at + ("total",), at)
             return EventsSli(body["errors"], body["total"], group_by) if ok else None
         if kind == "ratio":
             query, group_by, qpath = _query_and_group(body, at)
-            return RatioSli(query, group_by) if self.windowed_query(query, qpath) else None
+            ok = self.windowed_query(query, qpath) and self.keeps_groups(query, group_by, qpath, at)
+            return RatioSli(query, group_by) if ok else None
         if kind == "probe":
             query, group_by, qpath = _query_and_group(body, at)
-            return ProbeSli(query, group_by) if self.plain_query(query, qpath) else None
+            ok = self.plain_query(query, qpath) and self.keeps_groups(query, group_by, qpath, at)
+            return ProbeSli(query, group_by) if ok else None
         return self.latency(body, at)
+
+    def group_labels_allowed(self, group_by: tuple[str, ...], at: FieldPath) -> bool:
+        for label in group_by:
+            if label in RESERVED_LABELS or label.startswith("__") or label == "le":
+                self.fail(at + ("group_by",), f"cannot group by '{label}': it is set by sloforge or "
+                          "Prometheus itself; choose another label")
+                return False
+        return True
+
+    def keeps_groups(self, query: str, group_by: tuple[str, ...], path: FieldPath, at: FieldPath) -> bool:
+        """A grouped SLO needs every query to keep the grouped labels."""
+        if not self.group_labels_allowed(group_by, at):
+            return False
+        lost = grouping.dropped_labels(promql.with_window(query, "5m"), group_by)
+        if lost:
+            names = ", ".join(lost)
+            self.fail(path, f"the query drops the grouped label(s) {names}; aggregate with "
+                      f"`by ({', '.join(group_by)})` (or leave them out of `without`) so each group "
+                      "keeps its labels")
+            return False
+        return True
 
     def latency(self, body: dict[str, Any], at: FieldPath) -> Sli | None:
         try:
@@ -131,6 +163,8 @@ class _Reader:
             return None
         selector = body.get("selector", "{}") or "{}"
         sli = LatencySli(body["metric"], selector, threshold, tuple(body.get("group_by", ())))
+        if not self.group_labels_allowed(sli.group_by, at):
+            return None
         probe = f"{body['metric']}_count{promql.merge_selector(selector, '')}"
         error = promql.parse_error(probe)
         if error is None and not promql.is_plain_selector(probe):
@@ -159,7 +193,11 @@ class _Reader:
 
     def alerting(self, raw: dict[str, Any], path: FieldPath, service: str, slo: str, period: int,
                  error_budget: float, sli: Sli) -> Alerting | None:
-        pairs = self.pairs(raw.get("windows"), path, period)
+        low, high = policy.DEFAULT_PERIOD_RANGE
+        if raw.get("disable") and raw.get("windows") is None and not low <= period <= high:
+            pairs: tuple[WindowPair, ...] | None = ()  # no alerts: any period will do
+        else:
+            pairs = self.pairs(raw.get("windows"), path, period)
         if pairs is None:
             return None
         for index, pair in enumerate(pairs):

@@ -10,7 +10,7 @@ from sloforge.model import Service
 NAME = "sloforge/v1"
 EXPECTED = "apiVersion: sloforge/v1, kind: ServiceLevels"
 
-__all__ = ["NAME", "EXPECTED", "claims", "services_from"]
+__all__ = ["EXPECTED", "NAME", "claims", "services_from"]
 
 
 def services_from(documents: list[Document]) -> tuple[list[Service], list[Problem]]:

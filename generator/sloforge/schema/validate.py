@@ -70,7 +70,7 @@ def _message(kind: str, value: Any, limit: Any, error: Any) -> str:
     shown = json.dumps(value) if not isinstance(value, (dict, list)) else type(value).__name__
     if kind == "type":
         expected = limit if isinstance(limit, list) else [limit]
-        return f"{shown} must be {' or '.join(_TYPE_NAMES.get(t, t) for t in expected)}"
+        return f"{shown} must be {' or '.join(_TYPE_NAMES.get(t, str(t)) for t in expected)}"
     if kind == "pattern":
         return f"{shown} {_PATTERN_HINTS.get(limit, f'must match {limit}')}"
     if kind == "exclusiveMaximum":

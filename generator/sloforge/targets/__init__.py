@@ -12,16 +12,22 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from sloforge.model import Catalog
+if TYPE_CHECKING:
+    from sloforge.model import Catalog
 
 TARGETS = {
     "prometheus": "plain files: out/prometheus/<service>.yml rule files (Prometheus, Thanos, vmalert)",
-    "kubernetes": "Kubernetes objects: PrometheusRule per service (Prometheus Operator)",
+    "kubernetes": "Kubernetes objects: PrometheusRule per service, AlertmanagerConfig per team "
+                  "(Prometheus Operator)",
+    "mimir": "mimirtool/cortextool namespace files: out/mimir/sloforge-<service>.yml (Mimir, Cortex rulers)",
 }
 
 PRODUCERS = [
     "sloforge.targets.rules",
+    "sloforge.targets.grafana",
+    "sloforge.targets.alertmanager",
     "sloforge.targets.unit_tests",
 ]
 
@@ -34,12 +40,15 @@ class OutputFile:
     # Plain Prometheus rule-file text for `promtool check rules`, where this file
     # holds rules (for Kubernetes objects: the unwrapped spec.groups).
     rules_text: str | None = None
+    # A complete alertmanager.yml for `amtool check-config`, where this file holds routing.
+    alertmanager_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     namespace: str | None = None
     object_labels: dict[str, str] = field(default_factory=dict)
+    alertmanager_base: str | None = None  # the user's alertmanager.yml to merge routes into
 
 
 def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:

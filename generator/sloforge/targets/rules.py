@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import partial
+
 from sloforge import conventions as c
+from sloforge.cache import active
 from sloforge.compile.groups import rule_groups
 from sloforge.model import Catalog, Service
 from sloforge.render import yaml_file
@@ -10,23 +14,35 @@ from sloforge.targets import OutputFile, Settings
 
 
 def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
-    out = []
+    out: list[OutputFile] = []
+    store = active()
     for service in catalog.services:
         if not service.slos:
             continue  # never write an empty rule file
-        groups = {"groups": rule_groups(service)}
-        sources = [service.source]
-        plain = yaml_file(groups, sources)
-        if target == "kubernetes":
-            obj = prometheus_rule(service, groups, settings)
-            out.append(OutputFile(c.kubernetes_rule_file(service.name), yaml_file(obj, sources),
-                                  (service.source,), rules_text=plain))
+        if store is None:
+            out.extend(service_files(service, settings, target))
         else:
-            out.append(OutputFile(c.rule_file(service.name), plain, (service.source,), rules_text=plain))
+            key = ("rules", target, repr(settings), repr(service))
+            out.extend(store.memo("rendered", key, partial(service_files, service, settings, target)))
     return out
 
 
-def prometheus_rule(service: Service, groups: dict[str, object], settings: Settings) -> dict[str, object]:
+def service_files(service: Service, settings: Settings, target: str) -> list[OutputFile]:
+    groups = {"groups": rule_groups(service)}
+    sources = [service.source]
+    plain = yaml_file(groups, sources)
+    if target == "kubernetes":
+        obj = prometheus_rule(service, groups, settings)
+        return [OutputFile(c.kubernetes_rule_file(service.name), yaml_file(obj, sources),
+                           (service.source,), rules_text=plain)]
+    if target == "mimir":
+        namespace = {"namespace": c.mimir_namespace(service.name), **groups}
+        return [OutputFile(c.mimir_rule_file(service.name), yaml_file(namespace, sources),
+                           (service.source,), rules_text=plain)]
+    return [OutputFile(c.rule_file(service.name), plain, (service.source,), rules_text=plain)]
+
+
+def prometheus_rule(service: Service, groups: Mapping[str, object], settings: Settings) -> dict[str, object]:
     metadata: dict[str, object] = {"name": f"sloforge-{service.name}"}
     if settings.namespace:
         metadata["namespace"] = settings.namespace

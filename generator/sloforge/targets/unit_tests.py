@@ -1,9 +1,10 @@
-"""Shipped promtool unit tests: out/prometheus/tests/<service>.test.yml (kubernetes: kubernetes-tests/).
+"""Shipped promtool unit tests: out/prometheus/tests/<service>.test.yml (other targets: <target>-tests/).
 
 The prometheus target's tests load the rule file next to them (`../<service>.yml`).
-A PrometheusRule manifest is not a file promtool can load, so the kubernetes
-target writes the object's `spec.groups` as `kubernetes-tests/<service>.rules.yml`
-(byte-for-byte the groups the manifest carries) for its tests to load.
+A PrometheusRule manifest or a Mimir namespace file is not a file promtool can
+load, so those targets also write the service's rule groups as
+`<target>-tests/<service>.rules.yml` (the same groups the object carries) for
+their tests to load.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]
             continue
         sources = [service.source]
         test_path = c.unit_test_file(service.name, target)
-        if target == "kubernetes":
-            rules_path = c.unit_test_rules_file(service.name)
+        if target != "prometheus":
+            rules_path = c.unit_test_rules_file(service.name, target)
             out.append(OutputFile(rules_path, yaml_file({"groups": rule_groups(service)}, sources),
                                   (service.source,)))
         else:

@@ -1,0 +1,62 @@
+"""`sloforge convert PATHS... --to native [--out DIR]`: migrate Sloth/OpenSLO specs once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from sloforge.cli.boundary import EXIT_USAGE, err, guarded, report
+
+SLO_PERIOD_HELP = ("Period of Sloth specs, which have none of their own (Sloth's --default-slo-period); "
+                   "AlertWindows catalogues among the inputs replace the default windows of that period.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("convert")(convert)
+
+
+def load_options(slo_period: str) -> object:
+    """--slo-period text -> LoadOptions; a bad value is a usage error (exit 2)."""
+    from sloforge import durations
+    from sloforge.load.options import LoadOptions
+
+    try:
+        return LoadOptions(sloth_period=durations.parse(slo_period))
+    except durations.DurationError as exc:
+        err(f"error: --slo-period: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def convert(
+    paths: list[str] = typer.Argument(..., help="Sloth, OpenSLO (or native) spec files or directories."),
+    to: str = typer.Option("native", "--to", help="Output format: native (sloforge/v1 ServiceLevels)."),
+    out: Path = typer.Option(Path("converted"), "--out", "-o", help="Directory for the converted specs."),
+    slo_period: str = typer.Option("30d", "--slo-period", help=SLO_PERIOD_HELP),
+) -> None:
+    """Write equivalent native specs, one file per service, so a team can migrate once and edit one
+    format. Generating from the converted specs gives the same rules as generating from the sources."""
+    from sloforge import convert as converter
+
+    if to not in converter.TARGETS:
+        err(f"error: unknown --to {to!r}; choose one of {', '.join(converter.TARGETS)}")
+        raise typer.Exit(EXIT_USAGE)
+    options = load_options(slo_period)
+
+    def body() -> tuple[object, list[object], object]:
+        from sloforge import write
+        from sloforge.pipeline import load_catalog
+
+        catalog, warnings = load_catalog(paths, options)  # type: ignore[arg-type]
+        files = converter.files(catalog)
+        if not files:
+            from sloforge.errors import Problem, SpecError
+
+            raise SpecError([Problem(", ".join(paths), None, "", "no SLOs found: nothing to convert")])
+        return catalog, warnings, write.apply(out, files)  # type: ignore[return-value]
+
+    catalog, warnings, plan = guarded(body)
+    report(warnings)  # type: ignore[arg-type]
+    slos = len(catalog.slos)  # type: ignore[attr-defined]
+    typer.echo(f"converted {slos} SLOs of {len(catalog.services)} services into {out}: "  # type: ignore[attr-defined]
+               f"{len(plan.write)} written, {len(plan.unchanged)} unchanged")  # type: ignore[attr-defined]

@@ -1,0 +1,82 @@
+"""`sloforge routes explain|show`: review the generated Alertmanager routing like code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from sloforge.cli.boundary import EXIT_USAGE, err, guarded, report
+
+routes_app = typer.Typer(help="Inspect the Alertmanager routing generated from a routing spec.",
+                         no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(routes_app, name="routes")
+
+
+def _config(specs: list[str], base: Path | None) -> tuple[object, str]:
+    """The catalog and the alertmanager.yml `generate` would write (not written)."""
+    from sloforge.errors import Problem, SpecError
+    from sloforge.pipeline import load_catalog
+    from sloforge.targets import Settings, alertmanager
+
+    catalog, warnings = load_catalog(specs)
+    report(warnings)
+    if catalog.routing is None:
+        raise SpecError([Problem(", ".join(specs), None, "", "no routing spec (kind: Routing) among "
+                                 "these inputs; pass the file or directory that holds it with --specs")])
+    settings = Settings(alertmanager_base=base.as_posix() if base else None)
+    (file,) = alertmanager.files(catalog, settings, "prometheus")
+    return catalog, file.content
+
+
+@routes_app.command("explain")
+def explain(
+    labels: list[str] = typer.Argument(..., help="The alert's labels as NAME=VALUE, e.g. team=payments "
+                                       "slo_severity=page slo_service=checkout slo_name=latency."),
+    specs: list[str] = typer.Option(["specs"], "--specs", "-s", help="Spec files or directories "
+                                    "(with the routing spec); repeatable."),
+    alertmanager_base: Path = typer.Option(None, "--alertmanager-base", help="Your alertmanager.yml, "
+                                           "as given to generate."),
+) -> None:
+    """Which receiver gets an alert with these labels (amtool config routes test), the matching
+    route tree, and what each receiver does with it."""
+    parsed = {}
+    for item in labels:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            err(f"error: label {item!r} must look like NAME=VALUE")
+            raise typer.Exit(EXIT_USAGE)
+        parsed[key] = value.strip('"')
+
+    def body() -> object:
+        from sloforge.explain import explain as run
+
+        catalog, text = _config(specs, alertmanager_base)
+        return run(catalog, text, parsed)  # type: ignore[arg-type]
+
+    result = guarded(body)
+    typer.echo(result.tree)  # type: ignore[attr-defined]
+    typer.echo("")
+    typer.echo("receiver: " + ", ".join(result.receivers))  # type: ignore[attr-defined]
+    for line in result.details:  # type: ignore[attr-defined]
+        typer.echo(line)
+
+
+@routes_app.command("show")
+def show(
+    specs: list[str] = typer.Option(["specs"], "--specs", "-s", help="Spec files or directories "
+                                    "(with the routing spec); repeatable."),
+    alertmanager_base: Path = typer.Option(None, "--alertmanager-base", help="Your alertmanager.yml, "
+                                           "as given to generate."),
+) -> None:
+    """Print the whole routing tree (amtool config routes) of the config generate would write."""
+    from sloforge import check
+
+    def body() -> str:
+        _, text = _config(specs, alertmanager_base)
+        return check.amtool_routes_show(text)
+
+    typer.echo(guarded(body))

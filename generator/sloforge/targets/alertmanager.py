@@ -1,0 +1,58 @@
+"""Alertmanager routing: out/alertmanager/alertmanager.yml, or AlertmanagerConfig objects.
+
+Produced only when a routing spec (kind: Routing) is among the inputs. Every
+file carries the complete alertmanager.yml it stands for (`alertmanager_text`),
+so the pipeline checks it with `amtool check-config` before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sloforge import conventions as c
+from sloforge.compile.alertmanager_config import merged, standalone
+from sloforge.compile.alertmanager_k8s import alertmanager_config
+from sloforge.load.alertmanager_base import load_base
+from sloforge.model import Catalog
+from sloforge.render import yaml_file
+from sloforge.targets import OutputFile, Settings
+
+NO_ROUTING_NOTE = ("no routing spec (kind: Routing) among the inputs: no Alertmanager config generated, "
+                   "owners not checked")
+
+
+# For checking AlertmanagerConfig objects only: the operator's Alertmanager supplies the
+# global section (SMTP relay and sender), which these stand in for.
+CHECK_GLOBALS = {"smtp_smarthost": "smtp.invalid:25", "smtp_from": "alertmanager@smtp.invalid"}
+
+
+def notes(catalog: Catalog, settings: Settings, target: str) -> list[str]:
+    if catalog.routing is None:
+        ignored = " (--alertmanager-base ignored)" if settings.alertmanager_base else ""
+        return [NO_ROUTING_NOTE + ignored]
+    if target == "kubernetes" and settings.alertmanager_base:
+        return [("--alertmanager-base is ignored for --target kubernetes: the operator merges the "
+                 "AlertmanagerConfig objects into the Alertmanager's own configuration")]
+    return []
+
+
+def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
+    routing = catalog.routing
+    if routing is None:
+        return []
+    if target == "kubernetes":
+        out = []
+        for team in routing.teams:
+            obj = alertmanager_config(routing, team, settings.namespace, settings.object_labels)
+            check_text = yaml_file({"global": CHECK_GLOBALS, **standalone(routing, (team,))}, [routing.source])
+            text = yaml_file(json.loads(json.dumps(obj)), [routing.source])
+            out.append(OutputFile(c.kubernetes_alertmanager_file(team.name), text, (routing.source,),
+                                  alertmanager_text=check_text))
+        return out
+    if settings.alertmanager_base:
+        base = load_base(settings.alertmanager_base)
+        config, sources = merged(routing, base), [routing.source, base.path]
+    else:
+        config, sources = standalone(routing), [routing.source]
+    text = yaml_file(json.loads(json.dumps(config)), sources)
+    return [OutputFile(c.ALERTMANAGER_FILE, text, tuple(sorted(sources)), alertmanager_text=text)]

@@ -1,0 +1,66 @@
+"""Grafana dashboards: JSON files, or ConfigMaps for the Grafana sidecar.
+
+prometheus target: out/grafana/<service>.json and out/grafana/slo-overview.json,
+ready for file provisioning or the import dialog. kubernetes target: one
+ConfigMap per dashboard labelled `grafana_dashboard: "1"` (the label the
+kube-prometheus-stack sidecar watches by default) with the folder in the
+`grafana_folder` annotation.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sloforge import conventions as c
+from sloforge.compile.dashboard_lib import render
+from sloforge.compile.dashboards import service_dashboard
+from sloforge.compile.overview import overview_dashboard
+from sloforge.errors import CheckError, Problem
+from sloforge.model import Catalog
+from sloforge.render import to_json, yaml_file
+from sloforge.targets import OutputFile, Settings
+
+SIDECAR_LABEL = "grafana_dashboard"
+FOLDER_ANNOTATION = "grafana_folder"
+FOLDER = "SLOs"
+CONFIGMAP_LIMIT = 1024 * 1024  # bytes; the API server refuses bigger objects
+
+
+def dashboards(catalog: Catalog) -> list[tuple[str, tuple[str, ...], dict[str, Any]]]:
+    """(file name, source specs, dashboard JSON) for every service and the overview."""
+    out: list[tuple[str, tuple[str, ...], dict[str, Any]]]
+    out = [(c.dashboard_file(s.name), (s.source,), render(service_dashboard(s)))
+           for s in catalog.services if s.slos]
+    if out:
+        sources = tuple(sorted({s.source for s in catalog.services if s.slos}))
+        out.append((c.overview_dashboard_file(), sources, render(overview_dashboard(catalog))))
+    return out
+
+
+def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
+    out = []
+    for name, sources, board in dashboards(catalog):
+        text = to_json(board)
+        if target == "kubernetes":
+            obj = config_map(board["uid"], text, settings)
+            content = yaml_file(obj, list(sources))
+            if len(content.encode()) > CONFIGMAP_LIMIT:
+                raise CheckError([Problem(name, None, "", f"dashboard is {len(content.encode())} bytes, "
+                                          "over the 1 MiB ConfigMap limit; split the specs into smaller "
+                                          "runs or use --target prometheus")])
+            out.append(OutputFile(c.kubernetes_dashboard_file(board["uid"]), content, sources))
+        else:
+            out.append(OutputFile(name, text, sources))
+    return out
+
+
+def config_map(uid: str, text: str, settings: Settings) -> dict[str, object]:
+    metadata: dict[str, object] = {"name": "sloforge-dashboard-" + re.sub(r"[^a-z0-9-]", "-", uid)}
+    if settings.namespace:
+        metadata["namespace"] = settings.namespace
+    metadata["labels"] = dict(sorted({"app.kubernetes.io/managed-by": "sloforge", SIDECAR_LABEL: "1",
+                                      **settings.object_labels}.items()))
+    metadata["annotations"] = {FOLDER_ANNOTATION: FOLDER}
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata,
+            "data": {f"{uid}.json": text}}

@@ -1,0 +1,61 @@
+"""Importer test cases: Sloth and OpenSLO example files from ../shared/fixtures.
+
+They are read in place (CI has ../shared beside the repo). Origin and licence,
+from fixtures/README.md: `sloth/` are examples of Sloth (github.com/slok/sloth,
+`examples/`, Apache-2.0, commit 0e395d81), `sloth/_gen/` Sloth's own output for
+them; `openslo/` are examples of the OpenSLO Go SDK (github.com/OpenSLO/go-sdk,
+`pkg/openslo/*/examples/`, Apache-2.0).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
+
+SLOTH = FIXTURES / "sloth"
+OPENSLO = FIXTURES / "openslo"
+WINDOWS = SLOTH / "windows"
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = bool(os.environ.get("SLOFORGE_UPDATE_GOLDEN"))
+
+SLOTH_FILES = sorted(SLOTH.glob("*.yml"))
+OPENSLO_FILES = sorted(OPENSLO.glob("*/*.yaml"))
+# Sloth examples that use a plugin sloforge cannot run: they must fail with one error.
+PLUGIN_FILES = {"victoria-metrics.yml"}
+COMPILING = [p for p in SLOTH_FILES if p.name not in PLUGIN_FILES]
+
+
+def relative(path: Path) -> str:
+    return path.relative_to(FIXTURES).as_posix() if path.is_relative_to(FIXTURES) else str(path)
+
+
+def cases() -> list[tuple[str, list[Path], str]]:
+    """(id, input files, Sloth period): every fixture alone, plus the AlertWindows catalogues."""
+    out = [(relative(p).replace("/", "-").rsplit(".", 1)[0], [p], "30d") for p in SLOTH_FILES + OPENSLO_FILES]
+    out.append(("sloth-getting-started+windows-custom-30d", [SLOTH / "getting-started.yml",
+                                                            WINDOWS / "custom-30d.yaml"], "30d"))
+    out.append(("sloth-kubernetes-apiserver+windows-7d", [SLOTH / "kubernetes-apiserver.yml",
+                                                         WINDOWS / "7d.yaml"], "7d"))
+    return out
+
+
+def compile_files(paths: list[Path], period: str = "30d") -> tuple[dict[str, str], list[str]]:
+    """Rule files by name (or, for invalid input, {}) and every problem line, paths relative to FIXTURES."""
+    import contextlib
+
+    from sloforge import durations, targets
+    from sloforge.errors import SpecError
+    from sloforge.load.options import LoadOptions
+    from sloforge.pipeline import load_catalog
+
+    with contextlib.chdir(FIXTURES):
+        try:
+            catalog, warnings = load_catalog([relative(p) for p in paths],
+                                             LoadOptions(durations.parse(period)))
+        except SpecError as exc:
+            return {}, [str(p) for p in exc.problems]
+        files = targets.files(catalog, targets.Settings(), "prometheus")
+    # Only the rule files: dashboards and other producers have golden tests of their own.
+    return {f.path: f.content for f in files if f.rules_text is not None}, [str(p) for p in warnings]

@@ -1,0 +1,36 @@
+"""Grouped SLOs are refused when a query or a fixed label would merge the groups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+from tests.scale.conftest import GROUPED_SPEC
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    pytest.param('errors: sum by (route)', "errors: sum", "slos[0].sli.events.errors: the query drops the "
+                 "grouped label(s) route", id="errors query without by"),
+    pytest.param('total: sum by (route)', "total: sum without (route)", "slos[0].sli.events.total: the "
+                 "query drops the grouped label(s) route", id="total query drops the label"),
+    pytest.param("group_by: [route]", "group_by: [slo_name]", "cannot group by 'slo_name'",
+                 id="reserved label"),
+    pytest.param("group_by: [route]\n", "group_by: [route]\n    labels: {route: x}\n",
+                 "label 'route' is also in the SLI's group_by", id="fixed label clashes"),
+    pytest.param("threshold: 300ms\n        group_by: [route]", "threshold: 300ms\n        group_by: [le]",
+                 "cannot group by 'le'", id="latency grouped by le"),
+])
+def test_grouped_slo_problems(grouped_spec: Path, tmp_path: Path, old: str, new: str, message: str) -> None:
+    assert old in GROUPED_SPEC
+    grouped_spec.write_text(GROUPED_SPEC.replace(old, new, 1), encoding="utf-8")
+    result = run_cli("validate", str(grouped_spec))
+    assert result.returncode == 1, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_grouped_spec_is_valid(grouped_spec: Path) -> None:
+    result = run_cli("validate", str(grouped_spec))
+    assert result.returncode == 0, result.stderr

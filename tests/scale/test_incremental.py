@@ -1,0 +1,49 @@
+"""Incremental generation: a warm cache gives byte-identical output, and a
+changed spec is re-read and re-rendered."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SPECS, run_cli
+
+
+def _tree(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_cached_runs_match_cold_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    specs = tmp_path / "specs"
+    shutil.copytree(SPECS, specs)
+    monkeypatch.setenv("SLOFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    warm, cold = tmp_path / "warm", tmp_path / "cold"
+    for _ in range(2):
+        result = run_cli("generate", str(specs), "--out", str(warm))
+        assert result.returncode == 0, result.stderr
+    assert any((tmp_path / "cache").rglob("*.pickle"))
+    checkout = specs / "checkout.yml"
+    checkout.write_text(checkout.read_text().replace("objective: 99.9", "objective: 99.95", 1))
+    result = run_cli("generate", str(specs), "--out", str(warm))
+    assert result.returncode == 0, result.stderr
+    assert "2 written" in result.stdout  # the service's rule file and its dashboard
+    monkeypatch.setenv("SLOFORGE_NO_CACHE", "1")
+    assert run_cli("generate", str(specs), "--out", str(cold)).returncode == 0
+    assert _tree(warm) == _tree(cold)
+    assert "0.9995" in (warm / "prometheus" / "checkout.yml").read_text()
+
+
+def test_cached_spec_still_gets_located_cross_file_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A service read from the cache is still checked against a changed routing spec, with its line."""
+    specs = tmp_path / "specs"
+    shutil.copytree(SPECS, specs)
+    monkeypatch.setenv("SLOFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    assert run_cli("generate", str(specs), "--out", str(out)).returncode == 0
+    routing = specs / "routing.yml"
+    routing.write_text(routing.read_text().replace("\n  payments:\n", "\n  billing:\n"))
+    result = run_cli("generate", str(specs), "--out", str(out))
+    assert result.returncode == 1
+    assert f"{(specs / 'checkout.yml').as_posix()}:5: owner: team 'payments' is not defined" in result.stderr
