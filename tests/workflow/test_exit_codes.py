@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO, run_cli
 from sloforge import __version__
-from workflow.conftest import snapshot, write_spec
+
+from tests.conftest import REPO, run_cli
+from tests.workflow.conftest import snapshot, write_spec
 
 
 def test_0_when_everything_is_fine(specs: Path, tmp_path: Path) -> None:
@@ -58,8 +60,10 @@ def test_3_for_an_internal_error_with_the_version_and_nothing_written(specs: Pat
         "sys.argv[0] = 'sloforge'\n"
         "main()\n"
     )
+    # No incremental cache: the compiler must really run on these unchanged specs.
+    env = {**os.environ, "SLOFORGE_NO_CACHE": "1"}
     result = subprocess.run([sys.executable, "-c", program, "generate", str(specs), "--out", str(out)],
-                            cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+                            cwd=REPO, capture_output=True, text=True, timeout=120, check=False, env=env)
     assert result.returncode == 3
     assert "internal error: KeyError: 'no such key'" in result.stderr
     assert f"This is a bug in sloforge {__version__}; please report it" in result.stderr

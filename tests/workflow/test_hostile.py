@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO
 from sloforge.cli import app
 from typer.testing import CliRunner
-from workflow.conftest import service_spec, snapshot, write_spec
+
+from tests.conftest import REPO
+from tests.workflow.conftest import service_spec, snapshot, write_spec
 
 GOOD = service_spec("checkout")
 

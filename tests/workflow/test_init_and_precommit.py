@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, run_cli
+
+from tests.conftest import REPO, run_cli
 
 BIN = Path(sys.executable).parent
 

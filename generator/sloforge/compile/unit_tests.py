@@ -50,12 +50,21 @@ class Expectation:
     expr_labels: dict[str, str]
 
 
-def test_file(slos: tuple[Slo, ...], rule_file: str) -> dict[str, object]:
-    """A promtool test file for the rule file at `rule_file` (relative to the test file)."""
+def test_file(slos: tuple[Slo, ...], rule_file: str, group_order: list[str] | None = None) -> dict[str, object]:
+    """A promtool test file for the rule file at `rule_file` (relative to the test file).
+
+    `group_order`: the rule file's groups in dependency order. promtool evaluates all
+    groups at every step in an unspecified order unless told; a group that sums series
+    another group records in the same tick would otherwise see one sample fewer of
+    some of them (a time-based SLI's 1d ratio read 133% at minute 3)."""
     tests: list[Test] = []
     for slo in slos:
         tests.extend(slo_tests(slo))
-    return {"rule_files": [rule_file], "evaluation_interval": "1m", "tests": tests}
+    out: dict[str, object] = {"rule_files": [rule_file], "evaluation_interval": "1m"}
+    if group_order:
+        out["group_eval_order"] = group_order
+    out["tests"] = tests
+    return out
 
 
 def slo_tests(slo: Slo) -> list[Test]:

@@ -71,7 +71,8 @@ class ObjReader(Reader):
 
 
 def is_openslo(data: object) -> bool:
-    return isinstance(data, dict) and data.get("apiVersion") in KINDS
+    # isinstance first: a list or mapping as apiVersion is not hashable (found by Hypothesis)
+    return isinstance(data, dict) and isinstance(data.get("apiVersion"), str) and data["apiVersion"] in KINDS
 
 
 def claims(document: Document) -> bool:

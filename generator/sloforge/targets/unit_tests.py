@@ -25,14 +25,16 @@ def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]
         if not service.slos:
             continue
         sources = [service.source]
+        groups = rule_groups(service)
         test_path = c.unit_test_file(service.name, target)
         if target != "prometheus":
             rules_path = c.unit_test_rules_file(service.name, target)
-            out.append(OutputFile(rules_path, yaml_file({"groups": rule_groups(service)}, sources),
+            out.append(OutputFile(rules_path, yaml_file({"groups": groups}, sources),
                                   (service.source,)))
         else:
             rules_path = c.rule_file(service.name)
         relative = posixpath.relpath(rules_path, posixpath.dirname(test_path))
-        out.append(OutputFile(test_path, yaml_file(test_file(service.slos, relative), sources),
+        order = [str(g["name"]) for g in groups]
+        out.append(OutputFile(test_path, yaml_file(test_file(service.slos, relative, order), sources),
                               (service.source,)))
     return out
