@@ -124,7 +124,8 @@ class _SpecReader(Reader):
         """One error per plugin sloforge cannot run; True when there was any."""
         before = len(self.problems)
         self.chain(spec.get(self.key("slo_plugins")), (self.key("slo_plugins"),))
-        for index, slo in enumerate(spec.get("slos") or []):
+        raw_slos = spec.get("slos")
+        for index, slo in enumerate(raw_slos if isinstance(raw_slos, list) else []):  # type checked later
             if not isinstance(slo, dict):
                 continue
             self.chain(slo.get("plugins"), ("slos", index, "plugins"))
