@@ -256,3 +256,58 @@ def test_random_mutations_give_a_clean_error_or_valid_output(tmp_path: Path, pro
     one()
     assert outcomes["error"] > 100, outcomes  # the mutations do break things...
     _promtool_check(promtool, tmp_path, accepted)  # ...and whatever is accepted is valid
+
+
+def _fixture_documents() -> list[list[Any]]:
+    from tests.conftest import FIXTURES
+
+    found = []
+    for path in sorted([*FIXTURES.glob("sloth/**/*.y*ml"), *FIXTURES.glob("openslo/**/*.y*ml")]):
+        try:
+            found.append(list(yaml.safe_load_all(path.read_text("utf-8"))))
+        except (OSError, yaml.YAMLError):
+            continue
+    return found
+
+
+@st.composite
+def mutated_imports(draw: Any, documents: list[list[Any]]) -> str:
+    import copy
+
+    docs = copy.deepcopy(draw(st.sampled_from(documents)))
+    for _ in range(draw(st.integers(1, 3))):
+        index = draw(st.integers(0, len(docs) - 1))
+        paths = [p for p in _paths(docs[index]) if p]
+        if not paths:
+            continue
+        where = draw(st.sampled_from(paths))
+        parent: Any = docs[index]
+        for part in where[:-1]:
+            parent = parent[part]
+        if draw(st.booleans()):
+            del parent[where[-1]]
+        else:
+            parent[where[-1]] = draw(JUNK)
+    return yaml.safe_dump_all(docs, allow_unicode=True)
+
+
+def test_mutated_sloth_and_openslo_specs_give_a_clean_error_or_a_catalog(tmp_path: Path) -> None:
+    """Users switch from Sloth and OpenSLO by pointing sloforge at the files they have: the
+    importers must meet broken input with located problems too (this found seven crashes)."""
+    documents = _fixture_documents()
+    if not documents:
+        pytest.skip("Sloth/OpenSLO fixtures not found")
+    count = [0]
+
+    @settings(max_examples=600, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(mutated_imports(documents))
+    def one(text: str) -> None:
+        count[0] += 1
+        path = tmp_path / f"import{count[0] % 20}.yml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            load_catalog([str(path)])
+        except SpecError as exc:
+            assert exc.problems and all(str(p).startswith(str(path)) for p in exc.problems)
+
+    one()

@@ -114,7 +114,7 @@ def inline(parent: Obj, path: FieldPath, data: dict[str, Any], kind: str) -> Obj
 
 def _object(document: Document, prefix: FieldPath, item: dict[str, Any], problems: list[Problem]) -> Obj | None:
     api, kind = item["apiVersion"], item.get("kind")
-    if kind not in KINDS[api]:
+    if not isinstance(kind, str) or kind not in KINDS[api]:
         problems.append(document.problem(prefix + ("kind",), f"{api} kind {kind!r} is not supported; "
                                          f"expected one of {', '.join(sorted(KINDS[api]))}"))
         return None

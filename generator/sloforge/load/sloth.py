@@ -141,7 +141,7 @@ class _SpecReader(Reader):
         items = plugins.get("chain") if isinstance(plugins, dict) else None
         for index, item in enumerate(items if isinstance(items, list) else []):
             ident = item.get("id") if isinstance(item, dict) else item
-            if ident not in CORE_PLUGINS:
+            if not isinstance(ident, str) or ident not in CORE_PLUGINS:
                 self.fail(path + ("chain", index, "id"), f"Sloth SLO plugin {str(ident)!r} cannot be run by "
                           "sloforge (only Sloth's core rule plugins, which sloforge replaces, are accepted); "
                           "remove it from the chain or convert its effect into the spec")
