@@ -36,7 +36,7 @@ def test_init_scaffolds_a_repo_whose_own_commands_work(tmp_path: Path, promtool:
     repo = tmp_path / "payments-slos"
     result = run_cli("init", str(repo))
     assert result.returncode == 0, result.stderr
-    for name in ("specs/example.yml", "Makefile", ".pre-commit-config.yaml", ".github/workflows/slo.yml"):
+    for name in ("specs/example.yml", "specs/routing.yml", "Makefile", ".pre-commit-config.yaml", ".github/workflows/slo.yml"):
         assert (repo / name).is_file(), name
         assert f"created {(repo / name).as_posix()}" in result.stdout
 
@@ -47,6 +47,7 @@ def test_init_scaffolds_a_repo_whose_own_commands_work(tmp_path: Path, promtool:
     check = _run(["make", "check", sloforge], repo)
     assert check.returncode == 0, check.stdout + check.stderr
     assert "out/prometheus/tests/example.test.yml: ok: promtool test rules" in check.stdout
+    assert "out/alertmanager/alertmanager.yml: ok: amtool check-config" in check.stdout  # routing spec
 
     # pre-commit, installed as a git hook: a bad spec is refused, a good one committed.
     _git_repo(repo)

@@ -13,6 +13,7 @@ from sloforge.cli.boundary import guarded
 # template (templates/init/) -> path in the new repository
 FILES = {
     "service.yml": "specs/example.yml",
+    "routing.yml": "specs/routing.yml",
     "Makefile": "Makefile",
     "pre-commit-config.yaml": ".pre-commit-config.yaml",
     "github-workflow.yml": ".github/workflows/slo.yml",
@@ -24,7 +25,7 @@ def register(app: typer.Typer) -> None:
 
 
 def init(directory: Annotated[Path, typer.Argument(help="Where to create the files.")] = Path(".")) -> None:
-    """Create a starter specs/ (one service), a Makefile with `rules` and `check`, a
+    """Create a starter specs/ (one service, one routing spec), a Makefile with `rules` and `check`, a
     .pre-commit-config.yaml and a CI workflow that checks every push and publishes out/ to a
     monitoring repo from main. Existing files are never overwritten."""
     created, kept = guarded(lambda: scaffold(directory))
