@@ -36,7 +36,8 @@ def test_init_scaffolds_a_repo_whose_own_commands_work(tmp_path: Path, promtool:
     repo = tmp_path / "payments-slos"
     result = run_cli("init", str(repo))
     assert result.returncode == 0, result.stderr
-    for name in ("specs/example.yml", "specs/routing.yml", "Makefile", ".pre-commit-config.yaml", ".github/workflows/slo.yml"):
+    for name in ("specs/example.yml", "specs/routing.yml", "Makefile", ".pre-commit-config.yaml",
+                 ".github/workflows/slo.yml"):
         assert (repo / name).is_file(), name
         assert f"created {(repo / name).as_posix()}" in result.stdout
 
