@@ -156,3 +156,18 @@ def receiver_name(team: str, tier: str, override: str | None = None) -> str:
     """sloforge-payments-page, sloforge-payments-checkout-ticket."""
     middle = f"{team}-{override}" if override else team
     return f"{RECEIVER_PREFIX}{middle}-{tier}"
+
+
+def unit_test_file(service: str, target: str = "prometheus") -> str:
+    """promtool unit tests. prometheus: in tests/ below the rule files they load.
+    Other targets (Kubernetes objects, Mimir namespace files) are not files promtool
+    can load: their tests and a plain copy of the groups live in <target>-tests/,
+    outside the folder that `kubectl apply -R`, GitOps tools or mimirtool sync."""
+    if target == "prometheus":
+        return f"prometheus/tests/{service}.test.yml"
+    return f"{target}-tests/{service}.test.yml"
+
+
+def unit_test_rules_file(service: str, target: str = "kubernetes") -> str:
+    """Non-prometheus targets: the service's rule groups as a plain file promtool can load."""
+    return f"{target}-tests/{service}.rules.yml"

@@ -81,14 +81,29 @@ def apply(out: Path, files: dict[str, str]) -> Plan:
                          for n in collisions])
     result = plan(out, files)
     out.mkdir(parents=True, exist_ok=True)
+    if result.write or result.delete or not (out / MANIFEST).exists():
+        # Claim every file this run may touch before touching any: a run killed
+        # half-way leaves a manifest that still owns all of them, so the next
+        # run replaces or prunes them instead of refusing them as foreign.
+        _write_manifest(out, set(files) | owned(out))
     for name in result.write:
         atomic_write(out / name, files[name])
     for name in result.delete:
         (out / name).unlink(missing_ok=True)
         _remove_empty_parents(out, out / name)
-    manifest = {"generator": "sloforge", "files": sorted(files)}
-    atomic_write(out / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+    _write_manifest(out, set(files))
     return result
+
+
+def _write_manifest(out: Path, names: set[str]) -> None:
+    manifest = {"generator": "sloforge", "files": sorted(names)}
+    text = json.dumps(manifest, indent=2) + "\n"
+    try:
+        if (out / MANIFEST).read_text("utf-8") == text:
+            return
+    except (OSError, UnicodeDecodeError):
+        pass
+    atomic_write(out / MANIFEST, text)
 
 
 def atomic_write(path: Path, content: str) -> None:
@@ -104,6 +119,21 @@ def atomic_write(path: Path, content: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _fsync_directory(path.parent)
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename itself durable (a crash right after it keeps the new file)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some filesystems refuse fsync on directories; the rename is still atomic
+    finally:
+        os.close(fd)
 
 
 def _remove_empty_parents(out: Path, path: Path) -> None:

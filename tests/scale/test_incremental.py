@@ -26,7 +26,7 @@ def test_cached_runs_match_cold_runs(tmp_path: Path, monkeypatch: pytest.MonkeyP
     checkout.write_text(checkout.read_text().replace("objective: 99.9", "objective: 99.95", 1))
     result = run_cli("generate", str(specs), "--out", str(warm))
     assert result.returncode == 0, result.stderr
-    assert "2 written" in result.stdout  # the service's rule file and its dashboard
+    assert "3 written" in result.stdout  # the service's rule file, its dashboard and its unit tests
     monkeypatch.setenv("SLOFORGE_NO_CACHE", "1")
     assert run_cli("generate", str(specs), "--out", str(cold)).returncode == 0
     assert _tree(warm) == _tree(cold)

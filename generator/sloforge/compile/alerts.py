@@ -70,7 +70,9 @@ def _alert_labels(slo: Slo, tier: str, **extra: str) -> dict[str, str]:
     if slo.owner:
         out[c.LABEL_TEAM] = slo.owner
     out.update(extra)
-    return dict(sorted(out.items()))
+    # Alert label values are Go templates too (unlike recording-rule labels):
+    # user text must not become a template action.
+    return {k: go_template_literal(v) for k, v in sorted(out.items())}
 
 
 def _annotations(slo: Slo, tier: str, summary: str, description: str, **extra: str) -> dict[str, str]:

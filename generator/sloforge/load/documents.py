@@ -8,6 +8,7 @@ expansion (a "billion laughs" file must fail fast, not eat the machine).
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ except ImportError:  # pragma: no cover
 SPEC_SUFFIXES = (".yml", ".yaml")
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_NODES = 200_000
+MAX_DEPTH = 64
 
 FieldPath = tuple[str | int, ...]
 
@@ -99,7 +101,11 @@ def load_file(path: Path) -> list[Document]:
 
 def load_text(text: str, name: str) -> list[Document]:
     try:
+        _precheck(text, name)
         nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except RecursionError:
+        raise SpecError([Problem(name, None, "", f"nested more than {MAX_DEPTH} levels deep; "
+                                 "refusing to read it")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -124,6 +130,27 @@ def load_text(text: str, name: str) -> list[Document]:
             continue
         documents.append(Document(name, index, data, builder.lines))
     return documents
+
+
+def _precheck(text: str, name: str) -> None:
+    """Refuse absurd nesting and size from the flat event stream, before composing.
+
+    libyaml composes nodes recursively (200,000 nested `[` crash the process) and
+    holds the whole node tree in memory; the event stream is flat, so one cheap
+    pass bounds both before any of that happens."""
+    depth = 0
+    for events, event in enumerate(yaml.parse(text, Loader=_Loader), start=1):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else None
+                raise SpecError([Problem(name, line, "", f"nested more than {MAX_DEPTH} levels deep; "
+                                         "refusing to read it")])
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        if events > 2 * MAX_NODES:
+            raise SpecError([Problem(name, None, "", f"holds more than {MAX_NODES} values; split it "
+                                     "into several spec files")])
 
 
 def _char_at(text: str, line: int, column: int) -> str:
@@ -158,6 +185,9 @@ class _Builder:
         self.scalars = SafeConstructor()
 
     def build(self, node: yaml.Node, path: FieldPath) -> object:
+        if len(path) > MAX_DEPTH:
+            raise SpecError([Problem(self.name, node.start_mark.line + 1, field_text(path[:3]) + "...",
+                                     f"nested more than {MAX_DEPTH} levels deep; refusing to read it")])
         self.count += 1
         if self.count > MAX_NODES:
             raise SpecError([Problem(self.name, node.start_mark.line + 1, field_text(path),
@@ -188,7 +218,15 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         try:
-            return self.scalars.construct_object(node)
-        except yaml.YAMLError as exc:
+            value = self.scalars.construct_object(node)
+        except (yaml.YAMLError, ValueError) as exc:  # ValueError: e.g. an int of 5,000 digits
             raise SpecError([Problem(self.name, node.start_mark.line + 1, field_text(path),
                                      f"invalid value: {getattr(exc, 'problem', exc)}")]) from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise SpecError([Problem(self.name, node.start_mark.line + 1, field_text(path),
+                                     f"{node.value} is not a finite number")])
+        if value is not None and not isinstance(value, (str, int, float, bool)):
+            # Specs are JSON-shaped: a YAML date or !!binary is read as the text it was written as,
+            # so the schema can say what is expected instead of choking on a datetime.
+            return str(node.value)
+        return value

@@ -168,6 +168,8 @@ class _Reader:
             return None
         probe = f"{body['metric']}_count{promql.merge_selector(selector, '')}"
         error = promql.parse_error(probe)
+        if error is None and not promql.is_plain_selector(probe):
+            error = "it must be only label matchers in braces, like {job=\"api\"}"
         if error:
             self.fail(at + ("selector",), f"{selector!r} is not a valid label selector: {error}")
             return None

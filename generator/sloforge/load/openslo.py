@@ -145,7 +145,7 @@ class _SloReader(ObjReader):
             return None
         if alpha:
             count, unit = self.get(window, at, "count", int, required=True), window.get("unit")
-            if unit not in _ALPHA_UNITS:
+            if not isinstance(unit, str) or unit not in _ALPHA_UNITS:
                 self.fail(at + ("unit",), f"{unit!r} is not a fixed-length unit; use Day or Week "
                           "(months, quarters and years are calendar windows, not supported yet)")
                 return None

@@ -53,7 +53,7 @@ def condition(reader: ObjReader, obj: Obj) -> Condition | None:
         return None
     op = reader.get(body, at, "op", str, default="gt")
     threshold = reader.get(body, at, "threshold", float, required=True)
-    if op in ("lt", "lte"):
+    if op in ("lt", "lte") and threshold is not None:
         reader.fail(at + ("op",), f"op {op!r} would fire while the burn rate is at or below {threshold:g}, "
                     "i.e. while the service is healthy (the OpenSLO spec's own example has this mistake); "
                     "burn-rate conditions use op: gt or gte")
@@ -129,7 +129,7 @@ def _resolve(reader: ObjReader, parent: Obj, item: object, path: FieldPath, ref_
              index: dict[tuple[str, str], Obj]) -> Obj | None:
     if isinstance(item, dict) and ref_key in item:
         name = item[ref_key]
-        if (kind, name) not in index:
+        if not isinstance(name, str) or (kind, name) not in index:
             reader.fail(path + (ref_key,), f"no {kind} named {name!r} among the inputs")
             return None
         return index[(kind, name)]

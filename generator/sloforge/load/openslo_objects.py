@@ -71,7 +71,8 @@ class ObjReader(Reader):
 
 
 def is_openslo(data: object) -> bool:
-    return isinstance(data, dict) and data.get("apiVersion") in KINDS
+    # isinstance first: a list or mapping as apiVersion is not hashable (found by Hypothesis)
+    return isinstance(data, dict) and isinstance(data.get("apiVersion"), str) and data["apiVersion"] in KINDS
 
 
 def claims(document: Document) -> bool:
@@ -113,7 +114,7 @@ def inline(parent: Obj, path: FieldPath, data: dict[str, Any], kind: str) -> Obj
 
 def _object(document: Document, prefix: FieldPath, item: dict[str, Any], problems: list[Problem]) -> Obj | None:
     api, kind = item["apiVersion"], item.get("kind")
-    if kind not in KINDS[api]:
+    if not isinstance(kind, str) or kind not in KINDS[api]:
         problems.append(document.problem(prefix + ("kind",), f"{api} kind {kind!r} is not supported; "
                                          f"expected one of {', '.join(sorted(KINDS[api]))}"))
         return None

@@ -78,7 +78,7 @@ def sli_for(reader: ObjReader, found: Indicator, method: str, objective: dict[st
     """The SLI kind an objective and budgeting method make of an indicator."""
     if found.kind == "threshold":
         op, value = objective.get("op"), objective.get("value")
-        if op not in OPS or isinstance(value, bool) or not isinstance(value, (int, float)):
+        if not isinstance(op, str) or op not in OPS or isinstance(value, bool) or not isinstance(value, (int, float)):
             reader.fail(path, "a thresholdMetric objective needs op (lt, lte, gt or gte: how a good value "
                         "compares) and a numeric value (the threshold)")
             return None
@@ -106,6 +106,9 @@ def sli_for(reader: ObjReader, found: Indicator, method: str, objective: dict[st
 
 
 def _ratio(reader: ObjReader, body: dict[str, Any], path: FieldPath, source: Any) -> Indicator | None:
+    if not isinstance(body, dict):
+        reader.fail(path, "must be a mapping with total and one of good or bad")
+        return None
     if ("good" in body) == ("bad" in body) or "total" not in body:
         reader.fail(path, "a ratio needs total and exactly one of good or bad")
         return None

@@ -124,7 +124,8 @@ class _SpecReader(Reader):
         """One error per plugin sloforge cannot run; True when there was any."""
         before = len(self.problems)
         self.chain(spec.get(self.key("slo_plugins")), (self.key("slo_plugins"),))
-        for index, slo in enumerate(spec.get("slos") or []):
+        raw_slos = spec.get("slos")
+        for index, slo in enumerate(raw_slos if isinstance(raw_slos, list) else []):  # type checked later
             if not isinstance(slo, dict):
                 continue
             self.chain(slo.get("plugins"), ("slos", index, "plugins"))
@@ -140,7 +141,7 @@ class _SpecReader(Reader):
         items = plugins.get("chain") if isinstance(plugins, dict) else None
         for index, item in enumerate(items if isinstance(items, list) else []):
             ident = item.get("id") if isinstance(item, dict) else item
-            if ident not in CORE_PLUGINS:
+            if not isinstance(ident, str) or ident not in CORE_PLUGINS:
                 self.fail(path + ("chain", index, "id"), f"Sloth SLO plugin {str(ident)!r} cannot be run by "
                           "sloforge (only Sloth's core rule plugins, which sloforge replaces, are accepted); "
                           "remove it from the chain or convert its effect into the spec")

@@ -28,6 +28,7 @@ PRODUCERS = [
     "sloforge.targets.rules",
     "sloforge.targets.grafana",
     "sloforge.targets.alertmanager",
+    "sloforge.targets.unit_tests",
 ]
 
 

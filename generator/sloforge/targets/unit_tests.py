@@ -1,0 +1,40 @@
+"""Shipped promtool unit tests: out/prometheus/tests/<service>.test.yml (other targets: <target>-tests/).
+
+The prometheus target's tests load the rule file next to them (`../<service>.yml`).
+A PrometheusRule manifest or a Mimir namespace file is not a file promtool can
+load, so those targets also write the service's rule groups as
+`<target>-tests/<service>.rules.yml` (the same groups the object carries) for
+their tests to load.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from sloforge import conventions as c
+from sloforge.compile.groups import rule_groups
+from sloforge.compile.unit_tests import test_file
+from sloforge.model import Catalog
+from sloforge.render import yaml_file
+from sloforge.targets import OutputFile, Settings
+
+
+def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
+    out = []
+    for service in catalog.services:
+        if not service.slos:
+            continue
+        sources = [service.source]
+        groups = rule_groups(service)
+        test_path = c.unit_test_file(service.name, target)
+        if target != "prometheus":
+            rules_path = c.unit_test_rules_file(service.name, target)
+            out.append(OutputFile(rules_path, yaml_file({"groups": groups}, sources),
+                                  (service.source,)))
+        else:
+            rules_path = c.rule_file(service.name)
+        relative = posixpath.relpath(rules_path, posixpath.dirname(test_path))
+        order = [str(g["name"]) for g in groups]
+        out.append(OutputFile(test_path, yaml_file(test_file(service.slos, relative, order), sources),
+                              (service.source,)))
+    return out
