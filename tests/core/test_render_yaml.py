@@ -1,0 +1,105 @@
+"""to_yaml builds YAML events itself (render.py explains why); its text must stay
+byte-identical to the plain yaml.dump it replaced, kept here verbatim as the oracle."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sloforge.render import to_yaml
+
+try:
+    from yaml import CSafeDumper as _BaseDumper
+except ImportError:  # pragma: no cover
+    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
+
+
+class _OracleDumper(_BaseDumper):  # type: ignore[misc,valid-type]
+    pass
+
+
+def _oracle_str(dumper: _OracleDumper, value: str) -> yaml.ScalarNode:
+    if "\n" in value and not any(ch in value for ch in "\t\r") and not value.endswith(" "):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_OracleDumper.add_representer(str, _oracle_str)
+
+
+def old_to_yaml(data: object) -> str:
+    """render.to_yaml before the event-based version."""
+    return yaml.dump(data, Dumper=_OracleDumper, sort_keys=False, default_flow_style=False,
+                     allow_unicode=True, width=1_000_000, indent=2)
+
+
+TRICKY = [
+    "", " ", "  ", " a", "a ", " a ", "a: b", "a:b", "a:", ":", "::", "a #b", "#", "#a", "- ", "-", "--", "---",
+    "- a", "?", "? a", "'", '"', "'a'", '"a"', "a'b", 'a"b', "\\", "yes", "no", "on", "off", "y", "n", "Yes", "NO",
+    "true", "False", "TRUE", "null", "Null", "NULL", "~", "1", "-1", "+1", "01", "0o17", "0x1f", "0b101", "1_000",
+    "1.0", "1.", ".5", "1e3", "1.0e3", "-1.5e-3", ".inf", "-.inf", ".Inf", ".NaN", ".nan", "2024-01-01",
+    "2024-01-01T10:00:00Z", "2024-01-01 10:00:00", "12:30:45", "190:20:30", "*", "*a", "&", "&a", "!", "!a", "!!str",
+    "%", "%YAML", "@", "`", "|", "|-", ">", ">-", "{", "}", "{}", "[", "]", "[]", ",", "a,b", "=", "<<", "a\nb",
+    "a\n", "\n", "\na", "a\n\n", "a\n ", " a\nb", "a\tb", "\t", "a\rb", "\r\n", "a\n\tb", "é", "ünïcödé", "日本語",
+    "😀", "a\u2028b", "\u0085", "\x00", "\x7f", "\ufeff", "x" * 200, "word " * 60, "sum(rate(x[5m])) > 0.5",
+    'job="api"', "{{ $value }}", "a\nb\n" * 30,
+]
+FLOATS = [0.1, 1e-05, 14.4, -2.5, 0.0, -0.0, 1e17, 1e300, 123456789.0, float("inf"), float("-inf"), float("nan")]
+
+strings = st.one_of(st.sampled_from(TRICKY), st.text(max_size=30),
+                    st.lists(st.sampled_from(TRICKY), max_size=4).map("".join))
+scalars = st.one_of(strings, st.integers(), st.sampled_from(FLOATS), st.floats(), st.booleans(), st.none())
+documents = st.recursive(
+    scalars,
+    lambda children: st.one_of(st.lists(children, max_size=5), st.dictionaries(strings, children, max_size=5)),
+    max_leaves=40,
+)
+
+
+def _same(loaded: object, data: object) -> bool:
+    """Equality with NaN == NaN."""
+    if isinstance(data, float) and math.isnan(data):
+        return isinstance(loaded, float) and math.isnan(loaded)
+    if isinstance(data, dict):
+        return (isinstance(loaded, dict) and list(loaded) == list(data)
+                and all(_same(loaded[k], v) for k, v in data.items()))
+    if isinstance(data, list):
+        return (isinstance(loaded, list) and len(loaded) == len(data)
+                and all(_same(a, b) for a, b in zip(loaded, data, strict=True)))
+    return type(loaded) is type(data) and loaded == data
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents)
+def test_identical_to_yaml_dump(data: object) -> None:
+    text = to_yaml(data)
+    assert text == old_to_yaml(data)
+    assert _same(yaml.safe_load(text), data)
+
+
+def test_every_tricky_scalar_alone_and_in_context() -> None:
+    for value in [*TRICKY, *FLOATS, 0, -7, 10**30, True, False, None]:
+        for data in (value, [value], {"k": value}, {str(value): [value, {"n": value}]}, {"a": {"b": [[value]]}}):
+            assert to_yaml(data) == old_to_yaml(data), repr(data)
+
+
+def test_empty_containers_and_non_str_keys() -> None:
+    data: object
+    for data in ({}, [], {"a": {}, "b": []}, [[], {}], {1: "a", None: "b", False: "c", 1.5: "d", -2: {}}):
+        assert to_yaml(data) == old_to_yaml(data)
+
+
+def test_shared_and_unusual_values_fall_back_to_yaml_dump() -> None:
+    shared = {"x": 1}
+    empty: list[object] = []
+    loop: list[object] = []
+    loop.append(loop)
+    for data in ({"a": shared, "b": shared}, [empty, empty], loop, {"t": (1, "a")}, {"s": {1, 2}},
+                 {("k", 1): "v"}):
+        assert to_yaml(data) == old_to_yaml(data)
+    assert "&id001" in to_yaml({"a": shared, "b": shared})
+    with pytest.raises(yaml.representer.RepresenterError):  # as before: the safe dumper refuses str subclasses
+        to_yaml({"sub": type("S", (str,), {})("text")})
