@@ -47,6 +47,16 @@ def run(argv: list[str], cwd: Path | None = None, merged: bool = False) -> subpr
         return subprocess.CompletedProcess(argv, 124, "", f"{argv[0]} timed out after {TIMEOUT_SECONDS}s")
 
 
+def _materialise(directory: Path, texts: dict[str, str], prefix: str) -> dict[str, str]:
+    """Write in-memory files under short safe names; returns {short name: real name}."""
+    names = {}
+    for index, (name, text) in enumerate(sorted(texts.items())):
+        path = directory / f"{prefix}{index:05d}.yml"
+        path.write_text(text, encoding="utf-8")
+        names[path.name] = name
+    return names
+
+
 def check_rule_texts(texts: dict[str, str]) -> list[Problem]:
     """`promtool check rules --lint-fatal` on in-memory rule files: one call per CPU
     (promtool parses files one after another), each over a share of the files."""
@@ -54,11 +64,7 @@ def check_rule_texts(texts: dict[str, str]) -> list[Problem]:
         return []
     promtool = require_tool("promtool")
     with tempfile.TemporaryDirectory(prefix="sloforge-check-") as tmp:
-        names = {}
-        for index, (name, text) in enumerate(sorted(texts.items())):
-            path = Path(tmp) / f"{index:05d}.yml"
-            path.write_text(text, encoding="utf-8")
-            names[path.name] = name
+        names = _materialise(Path(tmp), texts, "")
         files = sorted(names)
         workers = max(1, min(os.cpu_count() or 1, len(files) // PROMTOOL_FILES_PER_CALL))
         chunks = [files[i::workers] for i in range(workers)]
@@ -101,11 +107,7 @@ def check_alertmanager_texts(texts: dict[str, str]) -> list[Problem]:
         return []
     amtool = require_tool("amtool")
     with tempfile.TemporaryDirectory(prefix="sloforge-amcheck-") as tmp:
-        names = {}
-        for index, (name, text) in enumerate(sorted(texts.items())):
-            path = Path(tmp) / f"alertmanager-{index:05d}.yml"
-            path.write_text(text, encoding="utf-8")
-            names[path.name] = name
+        names = _materialise(Path(tmp), texts, "alertmanager-")
         result = run([amtool, "check-config", *sorted(names)], cwd=Path(tmp))
     if result.returncode == 0:
         return []
