@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import shutil
 import socket
 import subprocess
 import time
@@ -28,21 +26,14 @@ from sloforge.pipeline import load_catalog
 from sloforge.targets import Settings
 from sloforge.targets import rules as rule_files
 
+from tests.conftest import require_tool
+
 from .support import REPO, queries
 from .synthetic import openmetrics
 
 EVALUATION = "2s"
 RANGE_SECONDS = 7 * 86400  # the dashboards' now-7d
 STEP_SECONDS = 600  # ~1000 points, what Grafana asks for on a wide screen
-
-
-def require(tool: str) -> str:
-    found = shutil.which(tool)
-    if found:
-        return found
-    if os.environ.get("CI"):
-        pytest.fail(f"{tool} is required in CI (make test installs it)")
-    pytest.skip(f"{tool} not installed (make test installs it)")
 
 
 def free_port() -> int:
@@ -79,7 +70,7 @@ def write_rules(directory: Path) -> tuple[list[Path], dict[tuple[str, str], dict
 
 @pytest.fixture(scope="module")
 def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    server, promtool = require("prometheus"), require("promtool")
+    server, promtool = require_tool("prometheus"), require_tool("promtool")
     root = tmp_path_factory.mktemp("prometheus")
     rules, hourly = write_rules(root)
     data = root / "openmetrics.txt"
