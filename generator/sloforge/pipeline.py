@@ -30,15 +30,21 @@ class Options:
     run_amtool: bool = True
     settings: Settings = field(default_factory=Settings)
     load: LoadOptions = field(default_factory=LoadOptions)
+    progress: targets.Progress | None = None  # called after each service is produced
 
 
 @dataclass
 class Result:
     catalog: Catalog
-    files: list[OutputFile] = field(default_factory=list)
+    files: list[OutputFile] = field(default_factory=list)  # rendered this run
     warnings: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     plan: write.Plan | None = None
+    kept: list[str] = field(default_factory=list)  # not rendered: unchanged since the last run
+
+    @property
+    def file_count(self) -> int:
+        return len(self.files) + len(self.kept)
 
 
 def load_catalog(paths: list[str], load: LoadOptions | None = None) -> tuple[Catalog, list[Problem]]:
@@ -120,43 +126,105 @@ def check_alertmanager_files(files: list[OutputFile]) -> list[Problem]:
 
 def generate(options: Options) -> Result:
     with cache.activated(cache.default_root(options.out) if options.use_cache else None,
-                         prune=not options.check_only):
+                         prune=not options.check_only) as store:
         catalog, warnings = load_catalog(options.paths, options.load)
-        files = build(catalog, options)
-    result = Result(catalog, files, warnings)
+        result = Result(catalog, warnings=warnings)
+        produced = _produce_and_check(catalog, options, store, result.notes)
+        result.files, result.kept = produced.files, produced.kept
+        _finish(options, result, produced, store)
+    return result
+
+
+def _finish(options: Options, result: Result, produced: _Produced, store: cache.Cache | None) -> None:
+    from sloforge.errors import CheckError
     from sloforge.targets import alertmanager as targets_alertmanager
 
-    result.notes.extend(targets_alertmanager.notes(catalog, options.settings, options.target))
-    if not files:
+    result.notes.extend(targets_alertmanager.notes(result.catalog, options.settings, options.target))
+    if not result.files and not result.kept:
         raise SpecError([Problem(", ".join(options.paths), None, "", "no SLOs found: nothing to generate")])
-    if options.run_promtool:
-        if check.find_tool("promtool"):
-            # A file identical to the one in OUT was checked when it was written.
-            changed = set(write.plan(options.out, {f.path: f.content for f in files}).write)
-            problems = check_files([f for f in files if f.path in changed])
-            if problems:
-                from sloforge.errors import CheckError
-
-                raise CheckError(problems)
-        else:
-            result.notes.append(f"promtool not found, rule files not checked: {check.INSTALL_HINT['promtool']}")
+    if produced.problems:
+        raise CheckError(produced.problems)
+    files = result.files
     if options.run_amtool and any(f.alertmanager_text is not None for f in files):
         if check.find_tool("amtool"):
             problems = check_alertmanager_files(files)
             if problems:
-                from sloforge.errors import CheckError
-
                 raise CheckError(problems)
         else:
             result.notes.append(f"amtool not found, Alertmanager config not checked: {check.INSTALL_HINT['amtool']}")
     contents = {f.path: f.content for f in files}
+    same = produced.same | set(result.kept)
     if options.check_only:
-        result.plan = write.plan(options.out, contents)
+        result.plan = write.plan(options.out, contents, same)
         if result.plan.changes:
             raise OutOfDate(list(result.plan.changes))
-        return result
-    result.plan = write.apply(options.out, contents)
-    return result
+        return
+    result.plan = write.apply(options.out, contents, same)
+    if store is not None:
+        for path in result.plan.write:
+            if path in produced.keys:
+                store.outputs.holds(options.out, path, produced.keys[path])
+
+
+@dataclass
+class _Produced:
+    files: list[OutputFile] = field(default_factory=list)  # rendered this run
+    kept: list[str] = field(default_factory=list)  # not rendered: OUT holds them unchanged
+    same: set[str] = field(default_factory=set)  # rendered and found identical in OUT
+    keys: dict[str, str] = field(default_factory=dict)  # path -> its service's render key
+    problems: list[Problem] = field(default_factory=list)  # promtool's
+
+
+def _produce_and_check(catalog: Catalog, options: Options, store: cache.Cache | None,
+                       notes: list[str]) -> _Produced:
+    """Render what changed, service by service; hand each changed rule file to promtool
+    as soon as it is rendered, to be checked in the background while the next services
+    render. A service whose render key and files in OUT are unchanged since the last run
+    is skipped (sloforge/cache.py)."""
+    checker = None
+    if options.run_promtool:
+        if check.find_tool("promtool"):
+            checker = check.RuleChecker()
+        else:
+            notes.append(f"promtool not found, rule files not checked: {check.INSTALL_HINT['promtool']}")
+    produced = _Produced()
+
+    def take(output: OutputFile, key: str | None) -> None:
+        produced.files.append(output)
+        if write.holds(options.out, output.path, output.content):
+            produced.same.add(output.path)  # and checked by promtool when it was written
+            if store is not None and key is not None:
+                store.outputs.holds(options.out, output.path, key)
+        else:
+            if key is not None:
+                produced.keys[output.path] = key
+            if checker is not None and output.rules_text is not None:
+                checker.add(output.path, output.rules_text)
+
+    settings, target = options.settings, options.target
+    services = targets.services(catalog)
+    try:
+        for done, service in enumerate(services, start=1):
+            key = store.key(*targets.render_key(service, settings, target)) if store is not None else None
+            kept = store.outputs.unchanged(options.out, key) if store is not None and key else None
+            if kept is not None:
+                produced.kept.extend(kept)
+            else:
+                outputs = targets.service_files(service, settings, target)
+                if store is not None and key is not None:
+                    store.outputs.produced(key, [o.path for o in outputs])
+                for output in outputs:
+                    take(output, key)
+            if options.progress is not None:
+                options.progress(done, len(services))
+        for output in targets.catalog_files(catalog, settings, target):
+            take(output, None)
+        produced.problems = checker.problems() if checker is not None else []
+    finally:
+        if checker is not None:
+            checker.close()
+    produced.files.sort(key=lambda f: f.path)
+    return produced
 
 
 def validate(paths: list[str], load: LoadOptions | None = None) -> tuple[Catalog, list[Problem]]:

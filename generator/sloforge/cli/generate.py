@@ -79,7 +79,7 @@ def generate(
     plan = result.plan  # type: ignore[attr-defined]
     slos = len(result.catalog.slos)  # type: ignore[attr-defined]
     if check:
-        typer.echo(f"up to date: {len(result.files)} files for {slos} SLOs in {out}")  # type: ignore[attr-defined]
+        typer.echo(f"up to date: {result.file_count} files for {slos} SLOs in {out}")  # type: ignore[attr-defined]
     else:
-        typer.echo(f"generated {len(result.files)} files for {slos} SLOs in {out}: "  # type: ignore[attr-defined]
+        typer.echo(f"generated {result.file_count} files for {slos} SLOs in {out}: "  # type: ignore[attr-defined]
                    f"{len(plan.write)} written, {len(plan.delete)} removed, {len(plan.unchanged)} unchanged")

@@ -109,6 +109,11 @@ def load_text(text: str, name: str) -> list[Document]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
+        if "maximum nesting depth" in (exc.problem or ""):
+            # libyaml >= 0.2.5 (PyYAML 6.0.4's wheels) stops at 1,000 levels while scanning
+            # ahead, before our own, lower limit sees the events: the same refusal.
+            raise SpecError([Problem(name, line, "", f"nested more than {MAX_DEPTH} levels deep; "
+                                     "refusing to read it")]) from None
         column = f", column {mark.column + 1}" if mark else ""
         what = (exc.problem or exc.context or "invalid YAML").strip()
         cmark, pmark = exc.context_mark, exc.problem_mark

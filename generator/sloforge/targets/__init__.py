@@ -3,19 +3,29 @@
 A *target* is how output is packaged (`--target`): plain files for Prometheus
 and friends, or Kubernetes objects for the operators. A *producer* is one kind
 of output (rule files, promtool tests, Alertmanager config, dashboards): a
-module with `files(catalog, settings, target) -> list[OutputFile]` that knows
-how to package itself for every target. A new target is one line in TARGETS;
-a new kind of output is one module and one line in PRODUCERS.
+module that knows how to package itself for every target, with either or both of
+  service_files(unit, settings, target) -> list[OutputFile]   one service's files
+  catalog_files(catalog, settings, target) -> list[OutputFile]  files over all services
+A new target is one line in TARGETS; a new kind of output is one module and one
+line in PRODUCERS.
+
+Outputs are produced service by service (`service_files`): a service is compiled
+once (`Unit.groups`) and every per-service producer packages that one result, so
+the caller can check and keep each file's text as it comes (and skip services
+that have not changed) instead of holding every intermediate structure.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sloforge.model import Catalog
+    from sloforge.model import Catalog, Service
 
 TARGETS = {
     "prometheus": "plain files: out/prometheus/<service>.yml rule files (Prometheus, Thanos, vmalert)",
@@ -51,8 +61,55 @@ class Settings:
     alertmanager_base: str | None = None  # the user's alertmanager.yml to merge routes into
 
 
-def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
+class Unit:
+    """One service on its way to output: compiled at most once, shared by the producers."""
+
+    def __init__(self, service: Service):
+        self.service = service
+
+    @cached_property
+    def groups(self) -> list[dict[str, object]]:
+        from sloforge.compile.groups import rule_groups
+
+        return rule_groups(self.service)
+
+
+Progress = Callable[[int, int], None]  # (services done, services in all)
+
+
+def services(catalog: Catalog) -> list[Service]:
+    """The services that get files of their own (never an empty rule file)."""
+    return [s for s in catalog.services if s.slos]
+
+
+def render_key(service: Service, settings: Settings, target: str) -> tuple[str, ...]:
+    """Everything a service's files depend on (with sloforge's own code: see cache.py)."""
+    return ("service", target, repr(settings), repr(service))
+
+
+def service_files(service: Service, settings: Settings, target: str) -> list[OutputFile]:
+    """Every per-service producer's files for one service, compiled once."""
+    unit = Unit(service)
     out: list[OutputFile] = []
-    for name in PRODUCERS:
-        out.extend(importlib.import_module(name).files(catalog, settings, target))
-    return sorted(out, key=lambda f: f.path)
+    for module in _producers():
+        if hasattr(module, "service_files"):
+            out.extend(module.service_files(unit, settings, target))
+    return out
+
+
+def catalog_files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
+    """The files that span every service (the overview dashboard, Alertmanager routing)."""
+    out: list[OutputFile] = []
+    for module in _producers():
+        if hasattr(module, "catalog_files"):
+            out.extend(module.catalog_files(catalog, settings, target))
+    return out
+
+
+def _producers() -> list[ModuleType]:
+    return [importlib.import_module(name) for name in PRODUCERS]
+
+
+def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
+    out = [f for s in services(catalog) for f in service_files(s, settings, target)]
+    return sorted(out + catalog_files(catalog, settings, target), key=lambda f: f.path)

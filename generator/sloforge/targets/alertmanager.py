@@ -36,7 +36,7 @@ def notes(catalog: Catalog, settings: Settings, target: str) -> list[str]:
     return []
 
 
-def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
+def catalog_files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
     routing = catalog.routing
     if routing is None:
         return []
@@ -57,3 +57,6 @@ def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]
         config, sources = standalone(routing), [routing.source]
     text = yaml_file(json.loads(json.dumps(config)), sources)
     return [OutputFile(c.ALERTMANAGER_FILE, text, tuple(sorted(sources)), alertmanager_text=text)]
+
+
+files = catalog_files

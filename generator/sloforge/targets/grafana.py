@@ -15,14 +15,13 @@ from functools import partial
 from typing import Any
 
 from sloforge import conventions as c
-from sloforge.cache import active
 from sloforge.compile.dashboard_lib import render
 from sloforge.compile.dashboards import service_dashboard
 from sloforge.compile.overview import overview_dashboard
 from sloforge.errors import CheckError, Problem
 from sloforge.model import Catalog
 from sloforge.render import to_json, yaml_file
-from sloforge.targets import OutputFile, Settings
+from sloforge.targets import OutputFile, Settings, Unit
 
 SIDECAR_LABEL = "grafana_dashboard"
 FOLDER_ANNOTATION = "grafana_folder"
@@ -41,25 +40,25 @@ def dashboards(catalog: Catalog) -> list[tuple[str, tuple[str, ...], dict[str, A
     return out
 
 
-def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
-    """One file per service dashboard (rendered one at a time, and reused from the
-    incremental cache when the service is unchanged) and one for the overview."""
-    store = active()
-    out = []
+def service_files(unit: Unit, settings: Settings, target: str) -> list[OutputFile]:
+    service = unit.service
+    return [_package(c.dashboard_file(service.name), (service.source,), partial(service_dashboard, service),
+                     settings, target)]
+
+
+def catalog_files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
+    """The overview of every SLO (rebuilt on every run: it depends on all services)."""
     services = [s for s in catalog.services if s.slos]
-    for service in services:
-        produce = partial(_package, c.dashboard_file(service.name), (service.source,),
-                          partial(service_dashboard, service), settings, target)
-        if store is None:
-            out.append(produce())
-        else:
-            key = ("dashboard", target, repr(settings), repr(service))
-            out.append(store.memo("rendered", key, produce))
-    if services:
-        sources = tuple(sorted({s.source for s in services}))
-        out.append(_package(c.overview_dashboard_file(), sources, partial(overview_dashboard, catalog),
-                            settings, target))
-    return out
+    if not services:
+        return []
+    sources = tuple(sorted({s.source for s in services}))
+    return [_package(c.overview_dashboard_file(), sources, partial(overview_dashboard, catalog),
+                     settings, target)]
+
+
+def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
+    return [f for s in catalog.services if s.slos
+            for f in service_files(Unit(s), settings, target)] + catalog_files(catalog, settings, target)
 
 
 def _package(name: str, sources: tuple[str, ...], compile_board: Callable[[], Any], settings: Settings,

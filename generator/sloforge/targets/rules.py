@@ -3,32 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import partial
 
 from sloforge import conventions as c
-from sloforge.cache import active
-from sloforge.compile.groups import rule_groups
 from sloforge.model import Catalog, Service
 from sloforge.render import yaml_file
-from sloforge.targets import OutputFile, Settings
+from sloforge.targets import OutputFile, Settings, Unit
 
 
 def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
-    out: list[OutputFile] = []
-    store = active()
-    for service in catalog.services:
-        if not service.slos:
-            continue  # never write an empty rule file
-        if store is None:
-            out.extend(service_files(service, settings, target))
-        else:
-            key = ("rules", target, repr(settings), repr(service))
-            out.extend(store.memo("rendered", key, partial(service_files, service, settings, target)))
-    return out
+    return [f for s in catalog.services if s.slos for f in service_files(Unit(s), settings, target)]
 
 
-def service_files(service: Service, settings: Settings, target: str) -> list[OutputFile]:
-    groups = {"groups": rule_groups(service)}
+def service_files(unit: Unit, settings: Settings, target: str) -> list[OutputFile]:
+    service = unit.service
+    groups = {"groups": unit.groups}
     sources = [service.source]
     plain = yaml_file(groups, sources)
     if target == "kubernetes":

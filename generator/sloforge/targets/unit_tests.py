@@ -10,36 +10,23 @@ their tests to load.
 from __future__ import annotations
 
 import posixpath
-from functools import partial
 
 from sloforge import conventions as c
-from sloforge.cache import active
-from sloforge.compile.groups import rule_groups
 from sloforge.compile.unit_tests import test_file
-from sloforge.model import Catalog, Service
+from sloforge.model import Catalog
 from sloforge.render import yaml_file
-from sloforge.targets import OutputFile, Settings
+from sloforge.targets import OutputFile, Settings, Unit
 
 
 def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
-    """Per service, reused from the incremental cache when the service is unchanged."""
-    store = active()
-    out: list[OutputFile] = []
-    for service in catalog.services:
-        if not service.slos:
-            continue
-        if store is None:
-            out.extend(service_files(service, target))
-        else:
-            key = ("unit-tests", target, repr(service))
-            out.extend(store.memo("rendered", key, partial(service_files, service, target)))
-    return out
+    return [f for s in catalog.services if s.slos for f in service_files(Unit(s), settings, target)]
 
 
-def service_files(service: Service, target: str) -> list[OutputFile]:
+def service_files(unit: Unit, settings: Settings, target: str) -> list[OutputFile]:
+    service = unit.service
     out = []
     sources = [service.source]
-    groups = rule_groups(service)
+    groups = unit.groups
     test_path = c.unit_test_file(service.name, target)
     if target != "prometheus":
         rules_path = c.unit_test_rules_file(service.name, target)
