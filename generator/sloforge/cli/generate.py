@@ -8,6 +8,7 @@ import typer
 
 from sloforge.cli.boundary import EXIT_INVALID, err, guarded, report
 from sloforge.cli.convert import SLO_PERIOD_HELP, load_options
+from sloforge.cli.progress import service_progress
 
 
 def register(app: typer.Typer) -> None:
@@ -64,7 +65,9 @@ def generate(
 
     def body() -> object:
         try:
-            return run(options)
+            with service_progress() as progress:
+                options.progress = progress
+                return run(options)
         except OutOfDate as exc:
             for name in exc.changed:
                 err(f"{(out / name).as_posix()}: out of date")
