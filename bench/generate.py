@@ -4,11 +4,12 @@
 
 Writes N SLOs spread over --files spec files (a mix of events, latency, probe
 and ratio SLIs, some grouped, some with budget policies), then times, each in a
-fresh `sloforge` process (peak RSS from wait4):
+fresh `sloforge` process (peak RSS and CPU time from wait4, promtool included):
   validate      `sloforge validate DIR`
-  generate      `sloforge generate DIR --out OUT` into an empty OUT (promtool included)
+  generate      `sloforge generate DIR --out OUT` into an empty OUT, empty cache
+                (promtool included); also once with --no-promtool
   no change     the same again: everything unchanged, nothing written
-  one spec      after editing one spec's objective: one file rewritten
+  one spec      after editing one spec's objective: that service's files rewritten
 Targets (issue #7): 10,000 SLOs under 20 s, one-spec change under 1 s, peak under 1 GB.
 """
 
@@ -63,31 +64,34 @@ def write_specs(root: Path, slos: int, files: int) -> None:
             f"slos:\n{body}", encoding="utf-8")
 
 
-def timed(argv: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MiB, and the last output line of a fresh process."""
+def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """Wall seconds, peak RSS in MiB, CPU seconds (with promtool's) and the last output line."""
     started = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     out = (process.stdout.read() if process.stdout else "") + (process.stderr.read() if process.stderr else "")
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(argv)} failed:\n{out[-3000:]}")
-    return elapsed, usage.ru_maxrss / 1024, out.strip().splitlines()[-1] if out.strip() else ""
+    cpu = usage.ru_utime + usage.ru_stime
+    return elapsed, usage.ru_maxrss / 1024, cpu, out.strip().splitlines()[-1] if out.strip() else ""
 
 
-def bench(work: Path, slos: int, files: int) -> list[tuple[str, float, float, str]]:
-    specs, out = work / f"specs-{slos}", work / f"out-{slos}"
+def bench(work: Path, slos: int, files: int) -> list[tuple[str, float, float, float, str]]:
+    specs, out, cache = work / f"specs-{slos}", work / f"out-{slos}", work / f"cache-{slos}"
     write_specs(specs, slos, files)
-    shutil.rmtree(out, ignore_errors=True)
+    env = {**os.environ, "SLOFORGE_CACHE_DIR": str(cache)}
     cli = [sys.executable, "-m", "sloforge"]
-    rows = []
-    for label, argv in (("validate", cli + ["validate", str(specs)]),
-                        ("generate", cli + ["generate", str(specs), "--out", str(out)]),
-                        ("generate, no change", cli + ["generate", str(specs), "--out", str(out)])):
-        rows.append((label, *timed(argv)))
+    generate = cli + ["generate", str(specs), "--out", str(out)]
+    rows = [("validate", *timed(cli + ["validate", str(specs)], env))]
+    for label, argv in (("generate, --no-promtool", generate + ["--no-promtool"]), ("generate", generate)):
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+        rows.append((label, *timed(argv, env)))
+    rows.append(("generate, no change", *timed(generate, env)))
     target = specs / "team-07" / "svc-0007.yml"
     target.write_text(target.read_text().replace("objective: 99.", "objective: 98.", 1))
-    rows.append(("generate, one spec changed", *timed(cli + ["generate", str(specs), "--out", str(out)])))
+    rows.append(("generate, one spec changed", *timed(generate, env)))
     return rows
 
 
@@ -100,12 +104,13 @@ def main() -> int:
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="sloforge-bench-generate-"))
     lines = ["## Generation at scale", "",
-             f"{args.files} spec files; each step in a fresh `sloforge` process (wall time, peak RSS).", "",
-             "| SLOs | step | wall time | peak memory | output |", "|---|---|---|---|---|"]
+             f"{args.files} spec files, {os.cpu_count()} CPUs; each step in a fresh `sloforge` process "
+             "(wall time, CPU time of sloforge and its promtool processes, peak RSS).", "",
+             "| SLOs | step | wall time | CPU time | peak memory | output |", "|---|---|---|---|---|---|"]
     try:
         for size in (int(s) for s in args.sizes.split(",")):
-            for label, seconds, mib, last in bench(work, size, args.files):
-                lines.append(f"| {size:,} | {label} | {seconds:.2f} s | {mib:.0f} MiB | {last} |")
+            for label, seconds, mib, cpu, last in bench(work, size, args.files):
+                lines.append(f"| {size:,} | {label} | {seconds:.2f} s | {cpu:.2f} s | {mib:.0f} MiB | {last} |")
                 print(lines[-1], flush=True)
     finally:
         if args.work is None:

@@ -138,6 +138,21 @@ class Cache:
         self.hits = 0
         self.misses = 0
         self._outputs: OutputRecords | None = None
+        self._fingerprints: dict[int, tuple[object, str]] = {}  # id -> (the object, its fingerprint)
+
+    def fingerprint(self, value: object) -> str:
+        """A digest of `value`'s repr (model values are frozen dataclasses, so the repr is
+        the whole value), reusing the one stored with a cached spec's Services: repr of
+        10,000 SLOs costs more than the rest of an unchanged run's bookkeeping."""
+        known = self._fingerprints.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        digest = hashlib.sha256(repr(value).encode()).hexdigest()
+        self.knows(value, digest)
+        return digest
+
+    def knows(self, value: object, fingerprint: str) -> None:
+        self._fingerprints[id(value)] = (value, fingerprint)
 
     def key(self, *parts: str | bytes) -> str:
         digest = hashlib.sha256(code_fingerprint().encode())

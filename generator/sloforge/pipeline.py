@@ -205,8 +205,10 @@ def _produce_and_check(catalog: Catalog, options: Options, store: cache.Cache | 
     services = targets.services(catalog)
     try:
         for done, service in enumerate(services, start=1):
-            key = store.key(*targets.render_key(service, settings, target)) if store is not None else None
-            kept = store.outputs.unchanged(options.out, key) if store is not None and key else None
+            key = kept = None
+            if store is not None:
+                key = store.key(*targets.render_key(store.fingerprint(service), settings, target))
+                kept = store.outputs.unchanged(options.out, key)
             if kept is not None:
                 produced.kept.extend(kept)
             else:
@@ -217,8 +219,20 @@ def _produce_and_check(catalog: Catalog, options: Options, store: cache.Cache | 
                     take(output, key)
             if options.progress is not None:
                 options.progress(done, len(services))
-        for output in targets.catalog_files(catalog, settings, target):
-            take(output, None)
+        for producer, from_services in targets.catalog_producers():
+            key = kept = None
+            if store is not None and from_services:
+                key = store.key("catalog", producer, target, repr(settings),
+                                *(store.fingerprint(s) for s in catalog.services))
+                kept = store.outputs.unchanged(options.out, key)
+            if kept is not None:
+                produced.kept.extend(kept)
+                continue
+            outputs = targets.catalog_files(catalog, settings, target, producer)
+            if store is not None and key is not None:
+                store.outputs.produced(key, [o.path for o in outputs])
+            for output in outputs:
+                take(output, key)
         produced.problems = checker.problems() if checker is not None else []
     finally:
         if checker is not None:

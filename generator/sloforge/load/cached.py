@@ -33,6 +33,8 @@ def load(paths: list[str]) -> tuple[list[Document], list[Service], list[Problem]
         if hit is not None:
             services.extend(hit[0])
             warnings.extend(hit[1])
+            for service, fingerprint in zip(hit[0], hit[2], strict=True):
+                cache.knows(service, fingerprint)
             continue
         try:
             loaded = load_paths([name])
@@ -58,4 +60,4 @@ def remember(digests: dict[str, str], claimed: dict[str, list[Document]], servic
         if path in native and path not in other:
             mine = [s for s in services if s.source == path]
             notes = [p for p in problems if p.path == path and p.warning]
-            cache.put("spec", (mine, notes), path, digest)
+            cache.put("spec", (mine, notes, [cache.fingerprint(s) for s in mine]), path, digest)

@@ -82,9 +82,10 @@ def services(catalog: Catalog) -> list[Service]:
     return [s for s in catalog.services if s.slos]
 
 
-def render_key(service: Service, settings: Settings, target: str) -> tuple[str, ...]:
-    """Everything a service's files depend on (with sloforge's own code: see cache.py)."""
-    return ("service", target, repr(settings), repr(service))
+def render_key(service_fingerprint: str, settings: Settings, target: str) -> tuple[str, ...]:
+    """Everything a service's files depend on: the service's whole value (its fingerprint,
+    see cache.py), the target and the settings (and sloforge's own code: cache.py)."""
+    return ("service", target, repr(settings), service_fingerprint)
 
 
 def service_files(service: Service, settings: Settings, target: str) -> list[OutputFile]:
@@ -97,11 +98,19 @@ def service_files(service: Service, settings: Settings, target: str) -> list[Out
     return out
 
 
-def catalog_files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
-    """The files that span every service (the overview dashboard, Alertmanager routing)."""
+def catalog_producers() -> list[tuple[str, bool]]:
+    """(producer, whether its files depend on the services alone) for each producer of
+    files that span the catalog; only those that do can be skipped when no service changed."""
+    return [(name, getattr(module, "CATALOG_FILES_FROM_SERVICES", False))
+            for name, module in zip(PRODUCERS, _producers(), strict=True) if hasattr(module, "catalog_files")]
+
+
+def catalog_files(catalog: Catalog, settings: Settings, target: str, producer: str | None = None) -> list[OutputFile]:
+    """The files that span every service (the overview dashboard, Alertmanager routing),
+    of every producer or only of `producer`."""
     out: list[OutputFile] = []
-    for module in _producers():
-        if hasattr(module, "catalog_files"):
+    for name, module in zip(PRODUCERS, _producers(), strict=True):
+        if hasattr(module, "catalog_files") and producer in (None, name):
             out.extend(module.catalog_files(catalog, settings, target))
     return out
 

@@ -46,6 +46,10 @@ def service_files(unit: Unit, settings: Settings, target: str) -> list[OutputFil
                      settings, target)]
 
 
+# The overview is a function of the services only: an unchanged run skips it.
+CATALOG_FILES_FROM_SERVICES = True
+
+
 def catalog_files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
     """The overview of every SLO (rebuilt on every run: it depends on all services)."""
     services = [s for s in catalog.services if s.slos]
