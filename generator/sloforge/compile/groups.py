@@ -24,7 +24,7 @@ from sloforge import conventions as c
 from sloforge import durations
 from sloforge.compile.alerts import alerting_rules
 from sloforge.compile.rules import BASE, Rule, recording_rules
-from sloforge.model import Service
+from sloforge.model import Service, Slo
 
 # A window named in a recorded-series matcher, or the range after one.
 _WINDOW_MATCHER = re.compile(rf'{c.LABEL_WINDOW}="([0-9a-z]+)"')
@@ -41,6 +41,24 @@ def rule_groups(service: Service) -> list[dict[str, object]]:
             groups.append({"name": c.long_group_name(slo.service, slo.name),
                            "interval": c.LONG_GROUP_INTERVAL, "rules": slow})
     return groups
+
+
+def slo_rules(slos: tuple[Slo, ...], groups: list[dict[str, object]]) -> list[list[Rule]]:
+    """Each SLO's rules back out of rule_groups' result: its group, then its `-long` group if any."""
+    out: list[list[Rule]] = []
+    position = 0
+    for slo in slos:
+        if position >= len(groups) or groups[position]["name"] != c.group_name(slo.service, slo.name):
+            raise ValueError(f"the rule groups do not belong to these SLOs (at {slo.service}/{slo.name})")
+        rules = list(groups[position]["rules"])  # type: ignore[call-overload]
+        position += 1
+        # The interval too: the fast group of an SLO named `<x>-long` has that name.
+        if (position < len(groups) and groups[position]["name"] == c.long_group_name(slo.service, slo.name)
+                and groups[position]["interval"] == c.LONG_GROUP_INTERVAL):
+            rules.extend(groups[position]["rules"])  # type: ignore[call-overload]
+            position += 1
+        out.append(rules)
+    return out
 
 
 def split(rules: list[Rule]) -> tuple[list[Rule], list[Rule]]:
