@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from types import SimpleNamespace
 
 from sloforge import conventions as c
 from sloforge import durations
-from sloforge.compile.rules import BASE, Rule, labels, selector
+from sloforge.compile.rules import BASE, Rule, labels, selector, window_selector
 from sloforge.model import Slo
 from sloforge.policy import WindowPair
 from sloforge.render import go_template_literal, macro
@@ -53,27 +54,44 @@ def _stem(slo: Slo) -> str:
 
 def burn_condition(slo: Slo, pair: WindowPair) -> str:
     """Both windows above factor x budget (and, with a guard, enough traffic)."""
-    threshold = f"({_number(pair.factor)} * {_number(slo.error_budget)})"
-    long_w, short_w = pair.long_text, pair.short_text
-    parts = [
-        f"{c.error_ratio(long_w)}{selector(slo, pair.long)} > {threshold}",
-        f"{c.error_ratio(short_w)}{selector(slo, pair.short)} > {threshold}",
-    ]
-    if slo.alerting.min_events:
-        # Events seen in the long window = average rate x window length.
-        total5m = c.total_events(durations.format(BASE))
-        parts.append(f"avg_over_time({total5m}{selector(slo, BASE)}[{long_w}]) * {pair.long}"
-                     f" >= {slo.alerting.min_events}")
-    return "\n    and ignoring (slo_window) ".join(parts)
+    return _burn_condition(pair, slo.error_budget, slo.alerting.min_events).replace(
+        _MATCHERS, c.selector(slo.service, slo.name))
 
 
 def burn_rate_expr(slo: Slo, pairs: tuple[WindowPair, ...]) -> str:
+    return _burn_rate_expr(pairs, slo.error_budget, slo.alerting.min_events).replace(
+        _MATCHERS, c.selector(slo.service, slo.name))
+
+
+# The burn-rate expression is the same for every SLO with the same pairs, budget
+# and guard but for the SLO's own matchers: it is built once per policy with this
+# stand-in (no PromQL sloforge writes contains it), which each SLO's matchers replace.
+_MATCHERS = "<slo matchers>"
+
+
+@lru_cache(maxsize=1024, typed=True)
+def _burn_rate_expr(pairs: tuple[WindowPair, ...], error_budget: float, min_events: int | None) -> str:
     # `max without (slo_window)` gives the alert one identity whichever pair
     # fires, so it does not flap between label sets; its value is the long
     # window's error ratio.
-    conditions = "\n  or ignoring (slo_window)\n".join(f"  (\n    {burn_condition(slo, p)}\n  )"
-                                                    for p in pairs)
+    conditions = "\n  or ignoring (slo_window)\n".join(
+        f"  (\n    {_burn_condition(p, error_budget, min_events)}\n  )" for p in pairs)
     return f"max without (slo_window) (\n{conditions}\n)"
+
+
+def _burn_condition(pair: WindowPair, error_budget: float, min_events: int | None) -> str:
+    threshold = f"({_number(pair.factor)} * {_number(error_budget)})"
+    long_w, short_w = pair.long_text, pair.short_text
+    parts = [
+        f"{c.error_ratio(long_w)}{window_selector(_MATCHERS, pair.long)} > {threshold}",
+        f"{c.error_ratio(short_w)}{window_selector(_MATCHERS, pair.short)} > {threshold}",
+    ]
+    if min_events:
+        # Events seen in the long window = average rate x window length.
+        total5m = c.total_events(durations.format(BASE))
+        parts.append(f"avg_over_time({total5m}{window_selector(_MATCHERS, BASE)}[{long_w}]) * {pair.long}"
+                     f" >= {min_events}")
+    return "\n    and ignoring (slo_window) ".join(parts)
 
 
 def _alert_labels(slo: Slo, tier: str, **extra: str) -> dict[str, str]:

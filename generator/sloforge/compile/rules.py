@@ -25,7 +25,11 @@ STEP = c.PERIOD_STEP_SECONDS
 
 
 def selector(slo: Slo, window: int | None = None) -> str:
-    matchers = c.selector(slo.service, slo.name)
+    return window_selector(c.selector(slo.service, slo.name), window)
+
+
+def window_selector(matchers: str, window: int | None = None) -> str:
+    """`{<matchers>, slo_window="1h"}`: the SLO's matchers, and its series at `window`."""
     if window is not None:
         matchers += f', {c.LABEL_WINDOW}="{durations.format(window)}"'
     return "{" + matchers + "}"
