@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sloforge import conventions as c
 from sloforge import durations
@@ -32,6 +33,7 @@ from sloforge.compile.alerts import alerting_rules, in_compile_order
 from sloforge.compile.groups import slo_rules
 from sloforge.compile.rules import BASE, labels
 from sloforge.model import Slo
+from sloforge.promql import string
 
 MINUTE = 60
 # Marks the fed series. A query that returns data without any raw metrics
@@ -192,10 +194,14 @@ def _values(value: float, steps: int) -> str:
 
 
 def _series(series_labels: dict[str, str], name: str = "") -> str:
-    from sloforge.promql import string
+    return name + _matchers(tuple(sorted(series_labels.items())))
 
+
+@lru_cache(maxsize=256)
+def _matchers(items: tuple[tuple[str, str], ...]) -> str:
+    """Cached: every scenario of an SLO feeds the same series."""
     # An empty label value is no label at all in Prometheus.
-    return name + "{" + ", ".join(f"{k}={string(v)}" for k, v in sorted(series_labels.items()) if v) + "}"
+    return "{" + ", ".join(f"{k}={string(v)}" for k, v in items if v) + "}"
 
 
 def _burn_fors(slo: Slo, ratio: float, rate: float) -> dict[str, int]:
@@ -210,8 +216,13 @@ def _burn_fors(slo: Slo, ratio: float, rate: float) -> dict[str, int]:
 
 
 def _threshold(slo: Slo, factor: float) -> float:
+    return _printed_product(factor, slo.error_budget)
+
+
+@lru_cache(maxsize=1024)
+def _printed_product(factor: float, error_budget: float) -> float:
     # As Prometheus computes `(factor * budget)` from the printed literals.
-    return float(f"{factor:.10g}") * float(f"{slo.error_budget:.10g}")
+    return float(f"{factor:.10g}") * float(f"{error_budget:.10g}")
 
 
 def _lowest_threshold(slo: Slo, tier: str) -> float | None:
@@ -294,6 +305,8 @@ def render_annotation(text: str, value: float, alert_labels: dict[str, str]) -> 
 
     Anything else is a bug in the compiler (user text is escaped to
     `{{ "{{" }}`), so it raises rather than guessing."""
+    if "{{" not in text:
+        return text  # most label values: nothing to render
 
     def action(match: re.Match[str]) -> str:
         body = match.group(1).strip()
