@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _UNITS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
 _PATTERN = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
@@ -17,6 +18,14 @@ def parse(text: object) -> int:
     """Seconds in a duration such as "30d" or "1h30m". Raises DurationError."""
     if not isinstance(text, str):
         raise DurationError(f"{text!r} is not a duration (write it like 5m, 1h or 30d)")
+    return _parse_text(text)
+
+
+# The compilers parse and format the same handful of windows (5m, 1h, 30d, ...)
+# hundreds of thousands of times on a big catalog; both are pure functions of a
+# small key. Bounded, so odd inputs cannot grow the caches without limit.
+@lru_cache(maxsize=1024)
+def _parse_text(text: str) -> int:
     value = text.strip()
     ms = _MS.match(value)
     if ms:
@@ -33,6 +42,7 @@ def parse(text: object) -> int:
     return seconds
 
 
+@lru_cache(maxsize=1024, typed=True)
 def format(seconds: int) -> str:
     """Canonical text: days, hours, minutes, seconds ("28d", "1d12h", "5m").
 

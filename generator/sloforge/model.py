@@ -53,13 +53,18 @@ class Alerting:
     # org's default BudgetPolicy document then leaves this SLO alone.
     budget_explicit: bool = False
 
+    # Plain loops and list comprehensions: the compilers call these tens of times per
+    # SLO, and a generator per call cost more than the rest of the lookup.
     def tier(self, name: str) -> Tier:
-        return next(t for t in self.tiers if t.name == name)
+        for t in self.tiers:
+            if t.name == name:
+                return t
+        raise StopIteration(name)  # as next() on no match did
 
     def active_pairs(self, tier: str) -> tuple[WindowPair, ...]:
         if self.disabled or self.tier(tier).disabled:
             return ()
-        return tuple(p for p in self.pairs if p.tier == tier)
+        return tuple([p for p in self.pairs if p.tier == tier])
 
 
 @dataclass(frozen=True, slots=True)

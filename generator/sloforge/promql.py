@@ -64,7 +64,11 @@ def is_plain_selector(expr: str) -> bool:
 
 def string(value: str) -> str:
     """A PromQL double-quoted string literal (JSON escaping is a valid subset)."""
-    return json.dumps(value, ensure_ascii=False)
+    return _JSON.encode(value)
+
+
+# What json.dumps(value, ensure_ascii=False) uses, made once instead of per call.
+_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def regex_escape(text: str) -> str:

@@ -40,8 +40,13 @@ def _template_source(name: str) -> str:
 
 def macro(template: str, name: str, **values: Any) -> str:
     """Call one macro of a template; values are data, never template source."""
-    module = environment().get_template(template).module
-    return str(getattr(module, name)(**values)).strip()
+    return str(getattr(_module(template), name)(**values)).strip()
+
+
+@cache
+def _module(template: str) -> Any:
+    """A template's macros, looked up once (compilers call them tens of thousands of times)."""
+    return environment().get_template(template).module
 
 
 def go_template_literal(text: str) -> str:

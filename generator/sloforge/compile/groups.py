@@ -24,11 +24,13 @@ from sloforge import conventions as c
 from sloforge import durations
 from sloforge.compile.alerts import alerting_rules
 from sloforge.compile.rules import BASE, Rule, recording_rules
-from sloforge.model import Service
+from sloforge.model import Service, Slo
 
-# A window named in a recorded-series matcher, or the range after one.
+# A window named in a recorded-series matcher, or the range after one. The range
+# pattern starts with the literal `slo:` and checks the word boundary before it
+# afterwards: a leading \b keeps `re` from skipping ahead to candidate matches (10x slower).
 _WINDOW_MATCHER = re.compile(rf'{c.LABEL_WINDOW}="([0-9a-z]+)"')
-_RECORDED_RANGE = re.compile(r'\bslo:[a-zA-Z0-9_:]+\{[^}]*\}\[([0-9a-z]+)[]:]')
+_RECORDED_RANGE = re.compile(r'slo:(?<!\wslo:)[a-zA-Z0-9_:]+\{[^}]*\}\[([0-9a-z]+)[]:]')
 
 
 def rule_groups(service: Service) -> list[dict[str, object]]:
@@ -43,13 +45,45 @@ def rule_groups(service: Service) -> list[dict[str, object]]:
     return groups
 
 
+def slo_rules(slos: tuple[Slo, ...], groups: list[dict[str, object]]) -> list[list[Rule]]:
+    """Each SLO's rules back out of rule_groups' result: its group, then its `-long` group if any."""
+    out: list[list[Rule]] = []
+    position = 0
+    for slo in slos:
+        if position >= len(groups) or groups[position]["name"] != c.group_name(slo.service, slo.name):
+            raise ValueError(f"the rule groups do not belong to these SLOs (at {slo.service}/{slo.name})")
+        rules = list(groups[position]["rules"])  # type: ignore[call-overload]
+        position += 1
+        # The interval too: the fast group of an SLO named `<x>-long` has that name.
+        if (position < len(groups) and groups[position]["name"] == c.long_group_name(slo.service, slo.name)
+                and groups[position]["interval"] == c.LONG_GROUP_INTERVAL):
+            rules.extend(groups[position]["rules"])  # type: ignore[call-overload]
+            position += 1
+        out.append(rules)
+    return out
+
+
 def split(rules: list[Rule]) -> tuple[list[Rule], list[Rule]]:
     """(fast, slow): a rule is slow when the longest window it reads is a day or more."""
     fast: list[Rule] = []
     slow: list[Rule] = []
     for rule in rules:
-        (slow if longest_window(rule) >= c.LONG_WINDOW_SECONDS else fast).append(rule)
+        (slow if _reads(rule) >= c.LONG_WINDOW_SECONDS else fast).append(rule)
     return fast, slow
+
+
+def _reads(rule: Rule) -> int:
+    """longest_window(rule), without scanning the PromQL of recording rules.
+
+    A recording rule reads nothing longer than the window it records: a 1d ratio
+    sums 5m rates over [1d], the period ratio sums 1h averages over [30d:1h], and
+    the ones without a window are constants (objective, budget, info). The scan
+    cost more than compiling the rules; tests/scale checks every generated rule's
+    group against it."""
+    if "record" in rule:
+        own = rule["labels"].get(c.LABEL_WINDOW)  # type: ignore[attr-defined]
+        return durations.parse(own) if own is not None else 0
+    return longest_window(rule)
 
 
 def longest_window(rule: Rule) -> int:

@@ -13,6 +13,8 @@ zero to both sums instead of a NaN that would poison the whole period
 
 from __future__ import annotations
 
+from functools import cache
+
 from sloforge import conventions as c
 from sloforge import durations
 from sloforge.model import Slo
@@ -23,7 +25,11 @@ STEP = c.PERIOD_STEP_SECONDS
 
 
 def selector(slo: Slo, window: int | None = None) -> str:
-    matchers = c.selector(slo.service, slo.name)
+    return window_selector(c.selector(slo.service, slo.name), window)
+
+
+def window_selector(matchers: str, window: int | None = None) -> str:
+    """`{<matchers>, slo_window="1h"}`: the SLO's matchers, and its series at `window`."""
     if window is not None:
         matchers += f', {c.LABEL_WINDOW}="{durations.format(window)}"'
     return "{" + matchers + "}"
@@ -39,13 +45,44 @@ def labels(slo: Slo, window: int | None = None, extra: dict[str, str] | None = N
     return dict(sorted(out.items()))
 
 
-def _record(name: str, expr: str, slo: Slo, window: int | None = None) -> Rule:
-    return {"record": name, "expr": expr, "labels": labels(slo, window)}
+class _Series:
+    """One SLO's selectors and label sets by window, each built once: its recording
+    rules ask for the same four or five windows a dozen times."""
+
+    def __init__(self, slo: Slo) -> None:
+        self.slo = slo
+        self._selectors: dict[int, str] = {}
+        self._labels: dict[int | None, dict[str, str]] = {}
+
+    def selector(self, window: int) -> str:
+        found = self._selectors.get(window)
+        if found is None:
+            found = self._selectors[window] = selector(self.slo, window)
+        return found
+
+    def labels(self, window: int | None) -> dict[str, str]:
+        found = self._labels.get(window)
+        if found is None:
+            found = self._labels[window] = labels(self.slo, window)
+        # A copy per rule: the YAML writer writes a dict met twice as an anchor and alias.
+        return dict(found)
+
+    def record(self, name: str, expr: str, window: int | None = None) -> Rule:
+        return {"record": name, "expr": expr, "labels": self.labels(window)}
 
 
+@cache
 def base_rate_names() -> tuple[str, str]:
     base = durations.format(BASE)
     return c.error_events(base), c.total_events(base)
+
+
+@cache
+def _hourly_rate_names() -> tuple[str, str]:
+    """The 1h averages of the base rates the period ratio sums."""
+    base, hour = durations.format(BASE), durations.format(STEP)
+    errors, total = base_rate_names()
+    return errors.replace(f"rate{base}", f"rate{hour}"), total.replace(f"rate{base}", f"rate{hour}")
 
 
 def period_uses_hourly_steps(slo: Slo) -> bool:
@@ -54,59 +91,73 @@ def period_uses_hourly_steps(slo: Slo) -> bool:
 
 
 def recording_rules(slo: Slo) -> list[Rule]:
+    series = _Series(slo)
     base = durations.format(BASE)
     errors5m, total5m = base_rate_names()
-    rules = [_record(errors5m, slo.sli.error_rate(base), slo, BASE)]
+    rules = [series.record(errors5m, slo.sli.error_rate(base), BASE)]
     total = slo.sli.total_rate(base)
     # Time-based SLIs count time: one unit per series, whatever the errors are.
-    total_expr = total if total is not None else f"{errors5m}{selector(slo, BASE)} * 0 + 1"
-    rules.append(_record(total5m, total_expr, slo, BASE))
+    total_expr = total if total is not None else f"{errors5m}{series.selector(BASE)} * 0 + 1"
+    rules.append(series.record(total5m, total_expr, BASE))
 
     for window in slo.windows:
         if window == slo.period:
             continue  # recorded below as the period ratio
         name = c.error_ratio(durations.format(window))
-        rules.append(_record(name, window_ratio(slo, window), slo, window))
+        rules.append(series.record(name, _window_ratio(series, window), window))
 
     if period_uses_hourly_steps(slo):
         hour = durations.format(STEP)
-        for name in (errors5m, total5m):
-            hourly = name.replace(f"rate{base}", f"rate{hour}")
-            rules.append(_record(hourly, f"avg_over_time({name}{selector(slo, BASE)}[{hour}])", slo, STEP))
+        for name, hourly in zip(base_rate_names(), _hourly_rate_names(), strict=True):
+            rules.append(series.record(hourly, f"avg_over_time({name}{series.selector(BASE)}[{hour}])", STEP))
     period = slo.period_text
-    rules.append(_record(c.error_ratio(period), period_ratio(slo), slo, slo.period))
-    rules.extend(metadata_rules(slo))
+    rules.append(series.record(c.error_ratio(period), _period_ratio(series), slo.period))
+    rules.extend(_metadata_rules(series))
     return rules
 
 
 def window_ratio(slo: Slo, window: int) -> str:
     """Error ratio over `window`: errors and totals summed separately."""
+    return _window_ratio(_Series(slo), window)
+
+
+def _window_ratio(series: _Series, window: int) -> str:
     errors5m, total5m = base_rate_names()
-    sel = selector(slo, BASE)
+    sel = series.selector(BASE)
     if window == BASE:
         return f"{errors5m}{sel} / {total5m}{sel}"
     if window < BASE:
         # Shorter than the base window: read raw metrics at this window.
         text = durations.format(window)
-        total = slo.sli.total_rate(text)
-        errors = slo.sli.error_rate(text)
+        total = series.slo.sli.total_rate(text)
+        errors = series.slo.sli.error_rate(text)
         return f"({errors}) / ({total})" if total is not None else f"({errors})"
     w = durations.format(window)
     return f"sum_over_time({errors5m}{sel}[{w}]) / sum_over_time({total5m}{sel}[{w}])"
 
 
 def period_ratio(slo: Slo) -> str:
+    return _period_ratio(_Series(slo))
+
+
+def _period_ratio(series: _Series) -> str:
+    slo = series.slo
     period = slo.period_text
     if period_uses_hourly_steps(slo):
         hour = durations.format(STEP)
-        errors, total = (n.replace(f"rate{durations.format(BASE)}", f"rate{hour}") for n in base_rate_names())
-        sel = selector(slo, STEP)
+        errors, total = _hourly_rate_names()
+        sel = series.selector(STEP)
         return (f"sum_over_time({errors}{sel}[{period}:{hour}])"
                 f" / sum_over_time({total}{sel}[{period}:{hour}])")
-    return window_ratio(slo, slo.period)
+    return _window_ratio(series, slo.period)
 
 
 def metadata_rules(slo: Slo) -> list[Rule]:
+    return _metadata_rules(_Series(slo))
+
+
+def _metadata_rules(series: _Series) -> list[Rule]:
+    slo = series.slo
     base = durations.format(BASE)
     period = slo.period_text
     budget = _number(slo.error_budget)
@@ -115,13 +166,13 @@ def metadata_rules(slo: Slo) -> list[Rule]:
                                      "slo_owner": slo.owner or ""})
     info_labels = {k: v for k, v in info_labels.items() if v != ""}
     return [
-        {"record": c.OBJECTIVE, "expr": f"vector({_number(slo.target)})", "labels": labels(slo)},
-        {"record": c.ERROR_BUDGET, "expr": f"vector({budget})", "labels": labels(slo)},
-        _record(c.CURRENT_BURN_RATE, f"{c.error_ratio(base)}{selector(slo, BASE)} / {budget}", slo, BASE),
-        _record(c.PERIOD_BURN_RATE, f"{c.error_ratio(period)}{selector(slo, slo.period)} / {budget}",
-                slo, slo.period),
-        _record(c.PERIOD_BUDGET_REMAINING, f"1 - {c.PERIOD_BURN_RATE}{selector(slo, slo.period)}",
-                slo, slo.period),
+        series.record(c.OBJECTIVE, f"vector({_number(slo.target)})"),
+        series.record(c.ERROR_BUDGET, f"vector({budget})"),
+        series.record(c.CURRENT_BURN_RATE, f"{c.error_ratio(base)}{series.selector(BASE)} / {budget}", BASE),
+        series.record(c.PERIOD_BURN_RATE, f"{c.error_ratio(period)}{series.selector(slo.period)} / {budget}",
+                      slo.period),
+        series.record(c.PERIOD_BUDGET_REMAINING, f"1 - {c.PERIOD_BURN_RATE}{series.selector(slo.period)}",
+                      slo.period),
         {"record": c.INFO, "expr": "vector(1)", "labels": info_labels},
     ]
 

@@ -25,12 +25,15 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sloforge import conventions as c
 from sloforge import durations
-from sloforge.compile.alerts import alerting_rules
+from sloforge.compile.alerts import alerting_rules, in_compile_order
+from sloforge.compile.groups import slo_rules
 from sloforge.compile.rules import BASE, labels
 from sloforge.model import Slo
+from sloforge.promql import string
 
 MINUTE = 60
 # Marks the fed series. A query that returns data without any raw metrics
@@ -50,16 +53,23 @@ class Expectation:
     expr_labels: dict[str, str]
 
 
-def test_file(slos: tuple[Slo, ...], rule_file: str, group_order: list[str] | None = None) -> dict[str, object]:
+def test_file(slos: tuple[Slo, ...], rule_file: str, group_order: list[str] | None = None,
+              groups: list[dict[str, object]] | None = None) -> dict[str, object]:
     """A promtool test file for the rule file at `rule_file` (relative to the test file).
 
     `group_order`: the rule file's groups in dependency order. promtool evaluates all
     groups at every step in an unspecified order unless told; a group that sums series
     another group records in the same tick would otherwise see one sample fewer of
-    some of them (a time-based SLI's 1d ratio read 133% at minute 3)."""
+    some of them (a time-based SLI's 1d ratio read 133% at minute 3).
+    `groups`: rule_groups() of these SLOs, when the caller has them; their alerting
+    rules are reused instead of compiled a second time."""
     tests: list[Test] = []
-    for slo in slos:
-        tests.extend(slo_tests(slo))
+    if groups is None:
+        for slo in slos:
+            tests.extend(slo_tests(slo))
+    else:
+        for slo, rules in zip(slos, slo_rules(slos, groups), strict=True):
+            tests.extend(slo_tests(slo, in_compile_order(slo, [r for r in rules if "alert" in r])))
     out: dict[str, object] = {"rule_files": [rule_file], "evaluation_interval": "1m"}
     if group_order:
         out["group_eval_order"] = group_order
@@ -67,8 +77,10 @@ def test_file(slos: tuple[Slo, ...], rule_file: str, group_order: list[str] | No
     return out
 
 
-def slo_tests(slo: Slo) -> list[Test]:
-    rules = alerting_rules(slo)
+def slo_tests(slo: Slo, rules: list[dict[str, object]] | None = None) -> list[Test]:
+    """`rules`: alerting_rules(slo), when the caller has them already."""
+    if rules is None:
+        rules = alerting_rules(slo)
     tests = [t for t in (_outage(slo, rules), _slow_burn(slo, rules), _healthy(slo, rules),
                          _low_traffic(slo, rules), _no_data(slo, rules)) if t is not None]
     return tests
@@ -182,10 +194,14 @@ def _values(value: float, steps: int) -> str:
 
 
 def _series(series_labels: dict[str, str], name: str = "") -> str:
-    from sloforge.promql import string
+    return name + _matchers(tuple(sorted(series_labels.items())))
 
+
+@lru_cache(maxsize=256)
+def _matchers(items: tuple[tuple[str, str], ...]) -> str:
+    """Cached: every scenario of an SLO feeds the same series."""
     # An empty label value is no label at all in Prometheus.
-    return name + "{" + ", ".join(f"{k}={string(v)}" for k, v in sorted(series_labels.items()) if v) + "}"
+    return "{" + ", ".join(f"{k}={string(v)}" for k, v in items if v) + "}"
 
 
 def _burn_fors(slo: Slo, ratio: float, rate: float) -> dict[str, int]:
@@ -200,8 +216,13 @@ def _burn_fors(slo: Slo, ratio: float, rate: float) -> dict[str, int]:
 
 
 def _threshold(slo: Slo, factor: float) -> float:
+    return _printed_product(factor, slo.error_budget)
+
+
+@lru_cache(maxsize=1024)
+def _printed_product(factor: float, error_budget: float) -> float:
     # As Prometheus computes `(factor * budget)` from the printed literals.
-    return float(f"{factor:.10g}") * float(f"{slo.error_budget:.10g}")
+    return float(f"{factor:.10g}") * float(f"{error_budget:.10g}")
 
 
 def _lowest_threshold(slo: Slo, tier: str) -> float | None:
@@ -284,6 +305,8 @@ def render_annotation(text: str, value: float, alert_labels: dict[str, str]) -> 
 
     Anything else is a bug in the compiler (user text is escaped to
     `{{ "{{" }}`), so it raises rather than guessing."""
+    if "{{" not in text:
+        return text  # most label values: nothing to render
 
     def action(match: re.Match[str]) -> str:
         body = match.group(1).strip()
