@@ -221,10 +221,24 @@ def _link_template(new_tab: bool) -> Template:
     return Template(_plain(_dashboard_link(p.Link(slot("title"), slot("url"), new_tab)).build()))
 
 
+# Thresholds JSON by step list: a catalog has few distinct ones (objectives, burn
+# factors, budget policies) and most panels have one. Bounded: cleared when full.
+_THRESHOLDS: dict[tuple[tuple[str, str], ...], dict[str, Any]] = {}
+_THRESHOLDS_MAX = 4096
+
+
 def _thresholds_json(steps: tuple[p.Step, ...]) -> dict[str, Any]:
-    step = _step_template().fill
-    return _thresholds_template().fill(  # type: ignore[no-any-return]
-        {"steps": [step({"value": s.value, "color": s.color}) for s in steps]})
+    # Keyed by how the values print: 1 and 1.0 (or 0.0 and -0.0) are equal as
+    # numbers, so equal Steps, but they are different JSON.
+    key = tuple([(repr(s.value), s.color) for s in steps])
+    found = _THRESHOLDS.get(key)
+    if found is None:
+        if len(_THRESHOLDS) >= _THRESHOLDS_MAX:
+            _THRESHOLDS.clear()
+        step = _step_template().fill
+        found = _THRESHOLDS[key] = _thresholds_template().fill(
+            {"steps": [step({"value": s.value, "color": s.color}) for s in steps]})
+    return found
 
 
 @cache
