@@ -11,7 +11,6 @@ computed by the compiler, never by the SDK's auto-layout, so the grid is ours.
 from __future__ import annotations
 
 import warnings
-from enum import Enum
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
@@ -22,13 +21,12 @@ with warnings.catch_warnings():
     from grafana_foundation_sdk.builders import common as common_b
     from grafana_foundation_sdk.builders import dashboard as dash_b
     from grafana_foundation_sdk.builders import prometheus, stat, table, timeseries
-    from grafana_foundation_sdk.cog.encoder import JSONEncoder
     from grafana_foundation_sdk.models import common as common_m
     from grafana_foundation_sdk.models import dashboard as dash_m
     from grafana_foundation_sdk.models import prometheus as prometheus_m
 
 from sloforge.compile import panels as p
-from sloforge.compile.dashboard_template import Slot, Template, slot
+from sloforge.compile.dashboard_template import Template, plain, slot
 
 DATASOURCE_VARIABLE = "datasource"
 DATASOURCE = dash_m.DataSourceRef(type_val="prometheus", uid="${" + DATASOURCE_VARIABLE + "}")
@@ -59,33 +57,7 @@ def _dashboard_template(links: bool) -> Template:
     builder.with_variable(slot("variables", many=True))
     if links:
         builder.link(slot("links", many=True))
-    return Template(_plain(builder.build()))
-
-
-# JSON leaves, by exact type: checked before anything else because they are
-# most of the ~90 values in a panel (subclasses such as StrEnum take the slow path).
-_LEAVES = frozenset({str, int, float, bool, type(None)})
-
-
-def _plain(obj: object) -> Any:
-    """SDK objects -> plain JSON values, as the SDK's JSONEncoder would serialise them
-    (`to_json()` all the way down) but without a text round trip per panel."""
-    kind = type(obj)
-    if kind is dict:
-        return {key: value if type(value) in _LEAVES else _plain(value)
-                for key, value in obj.items()}  # type: ignore[attr-defined]
-    if kind is list or kind is tuple:
-        return [value if type(value) in _LEAVES else _plain(value) for value in obj]  # type: ignore[attr-defined]
-    if kind in _LEAVES:
-        return obj
-    if isinstance(obj, Enum):
-        return _plain(obj.value)
-    if kind is Slot:  # a template's hole, filled after conversion
-        return obj
-    to_json = getattr(obj, "to_json", None)
-    if callable(to_json):
-        return _plain(to_json())
-    return JSONEncoder().default(obj)  # raises TypeError for anything unexpected
+    return Template(builder.build())
 
 
 def _variable_json(variable: p.Variable) -> dict[str, Any]:
@@ -95,7 +67,7 @@ def _variable_json(variable: p.Variable) -> dict[str, Any]:
 
 @cache
 def _variable_template(multi: bool) -> Template:
-    return Template(_plain(_variable(p.Variable(slot("name"), slot("label"), slot("query"), multi)).build()))
+    return Template(_variable(p.Variable(slot("name"), slot("label"), slot("query"), multi)).build())
 
 
 def _variable(variable: p.Variable) -> dash_b.QueryVariable:
@@ -182,14 +154,14 @@ def _new_panel_template(shape: _Shape) -> Template:
     if shape.no_value:
         builder.no_value(slot("no_value"))
     builder.targets([slot("targets", many=True)])
-    return Template(_plain(builder.build()))
+    return Template(builder.build())
 
 
 @cache
 def _row_template() -> Template:
     row = (dash_b.Row(slot("title")).id(slot("id")).collapsed(False)
            .grid_pos(dash_m.GridPos(h=1, w=p.GRID_COLUMNS, x=0, y=slot("y"))))
-    return Template(_plain(row.build()))
+    return Template(row.build())
 
 
 def _query_json(query: p.Query, ref_id: str) -> dict[str, Any]:
@@ -200,7 +172,7 @@ def _query_json(query: p.Query, ref_id: str) -> dict[str, Any]:
 @cache
 def _query_template(table: bool, legend: bool) -> Template:
     query = p.Query(slot("expr"), slot("legend") if legend else "", table)
-    return Template(_plain(_query(query, slot("ref_id")).build()))
+    return Template(_query(query, slot("ref_id")).build())
 
 
 def _query(query: p.Query, ref_id: str) -> prometheus.Dataquery:
@@ -218,7 +190,7 @@ def _link_json(link: p.Link) -> dict[str, Any]:
 
 @cache
 def _link_template(new_tab: bool) -> Template:
-    return Template(_plain(_dashboard_link(p.Link(slot("title"), slot("url"), new_tab)).build()))
+    return Template(_dashboard_link(p.Link(slot("title"), slot("url"), new_tab)).build())
 
 
 # Thresholds JSON by step list: a catalog has few distinct ones (objectives, burn
@@ -243,28 +215,24 @@ def _thresholds_json(steps: tuple[p.Step, ...]) -> dict[str, Any]:
 
 @cache
 def _thresholds_template() -> Template:
-    return Template(_plain(dash_b.ThresholdsConfig().mode(dash_m.ThresholdsMode.ABSOLUTE)
-                           .steps([slot("steps", many=True)]).build()))
+    return Template(dash_b.ThresholdsConfig().mode(dash_m.ThresholdsMode.ABSOLUTE)
+                    .steps([slot("steps", many=True)]).build())
 
 
 @cache
 def _step_template() -> Template:
-    return Template(_plain(dash_m.Threshold(value=slot("value"), color=slot("color"))))
+    return Template(dash_m.Threshold(value=slot("value"), color=slot("color")))
 
 
 @lru_cache(maxsize=64)
 def _mappings_json(mappings: tuple[p.Mapping, ...]) -> dict[str, Any]:
-    return _plain(_mappings(mappings))  # type: ignore[no-any-return]
+    return plain(_mappings(mappings))  # type: ignore[no-any-return]
 
 
 def _mappings(mappings: tuple[p.Mapping, ...]) -> dash_m.ValueMap:
     return dash_m.ValueMap(options={
         m.value: dash_m.ValueMappingResult(text=m.text, color=m.color, index=i)
         for i, m in enumerate(mappings)})
-
-
-def _panel_link(link: p.Link) -> dash_b.DashboardLink:
-    return _dashboard_link(link)
 
 
 def _stat(shape: _Shape) -> stat.Panel:

@@ -5,7 +5,7 @@ position, queries, colours); the JSON structure around that data is the same
 for every panel of a kind. dashboard_lib.py therefore has the Foundation SDK
 write each panel *shape* once, with `slot` markers where the data goes, and
 fills the result per panel, instead of building and converting ~40 SDK
-objects per panel.
+objects per panel. `plain` turns SDK objects into the JSON templates hold.
 
 Filling copies only the containers on the way to a slot. Everything else is
 shared between all filled results, so treat them as read-only (they are
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 Values = dict[str, Any]
@@ -40,11 +41,37 @@ def slot(name: str, many: bool = False) -> Any:
 
 
 class Template:
-    """Plain JSON (dicts, lists, leaves) with Slots; `fill` puts values in the slots."""
+    """JSON with Slots, from SDK objects (see `plain`); `fill` puts values in the slots."""
 
-    def __init__(self, skeleton: Any) -> None:
+    def __init__(self, obj: object) -> None:
+        skeleton = plain(obj)
         filler = _filler(skeleton)
         self.fill: Filler = filler if filler is not None else (lambda values: skeleton)
+
+
+# JSON leaves, by exact type: checked before anything else because they are
+# most of the values (subclasses such as StrEnum take the slow path).
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
+def plain(obj: object) -> Any:
+    """SDK objects -> plain JSON values, as the SDK's JSONEncoder would serialise them
+    (`to_json()` all the way down, enums by value) but without a text round trip.
+    Slots stay as they are."""
+    kind = type(obj)
+    if kind is dict:
+        return {key: value if type(value) in _LEAVES else plain(value)
+                for key, value in obj.items()}  # type: ignore[attr-defined]
+    if kind is list or kind is tuple:
+        return [value if type(value) in _LEAVES else plain(value) for value in obj]  # type: ignore[attr-defined]
+    if kind in _LEAVES or kind is Slot:
+        return obj
+    if isinstance(obj, Enum):
+        return plain(obj.value)
+    to_json = getattr(obj, "to_json", None)
+    if callable(to_json):
+        return plain(to_json())
+    raise TypeError(f"Object of type {kind.__name__} is not JSON serializable")
 
 
 def _filler(node: Any) -> Filler | None:
