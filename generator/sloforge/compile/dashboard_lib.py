@@ -11,8 +11,8 @@ computed by the compiler, never by the SDK's auto-layout, so the grid is ours.
 from __future__ import annotations
 
 import warnings
-from enum import Enum
-from typing import Any
+from functools import cache, lru_cache
+from typing import Any, NamedTuple
 
 with warnings.catch_warnings():
     # builders/dashboard.py warns at import time to prefer the v2 (Kubernetes
@@ -21,12 +21,12 @@ with warnings.catch_warnings():
     from grafana_foundation_sdk.builders import common as common_b
     from grafana_foundation_sdk.builders import dashboard as dash_b
     from grafana_foundation_sdk.builders import prometheus, stat, table, timeseries
-    from grafana_foundation_sdk.cog.encoder import JSONEncoder
     from grafana_foundation_sdk.models import common as common_m
     from grafana_foundation_sdk.models import dashboard as dash_m
     from grafana_foundation_sdk.models import prometheus as prometheus_m
 
 from sloforge.compile import panels as p
+from sloforge.compile.dashboard_template import Template, plain, slot
 
 DATASOURCE_VARIABLE = "datasource"
 DATASOURCE = dash_m.DataSourceRef(type_val="prometheus", uid="${" + DATASOURCE_VARIABLE + "}")
@@ -34,36 +34,40 @@ REF_IDS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def render(board: p.Dashboard) -> dict[str, Any]:
-    builder = (dash_b.Dashboard(board.title).uid(board.uid).description(board.description)
-               .tags(list(board.tags)).time(board.time_from, "now").refresh(board.refresh)
-               .tooltip(dash_m.DashboardCursorSync.CROSSHAIR).timezone("browser").editable())
-    builder.with_variable(dash_b.DatasourceVariable(DATASOURCE_VARIABLE).label("Data source")
-                          .type("prometheus"))
-    for variable in board.variables:
-        builder.with_variable(_variable(variable))
-    for link in board.links:
-        builder.link(_dashboard_link(link))
-    data = _plain(builder.build())
+    """The dashboard's JSON. Equal parts of it are shared between panels and
+    dashboards (dashboard_template.py): serialise it, do not edit it."""
+    data: dict[str, Any] = _dashboard_template(bool(board.links)).fill({
+        "title": board.title, "uid": board.uid, "description": board.description, "tags": board.tags,
+        "time_from": board.time_from, "refresh": board.refresh,
+        "variables": [_variable_json(variable) for variable in board.variables],
+        "links": [_link_json(link) for link in board.links],
+    })
     data["id"] = None  # provisioning: Grafana assigns ids; `uid` identifies the dashboard
     data["panels"] = [_item(item, index) for index, item in enumerate(board.items, start=1)]
     return data
 
 
-def _plain(obj: object) -> Any:
-    """SDK objects -> plain JSON values, as the SDK's JSONEncoder would serialise them
-    (`to_json()` all the way down) but without a text round trip per panel."""
-    to_json = getattr(obj, "to_json", None)
-    if callable(to_json):
-        return _plain(to_json())
-    if isinstance(obj, Enum):
-        return _plain(obj.value)
-    if isinstance(obj, dict):
-        return {key: _plain(value) for key, value in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_plain(value) for value in obj]
-    if isinstance(obj, (str, int, float, bool)) or obj is None:
-        return obj
-    return JSONEncoder().default(obj)  # raises TypeError for anything unexpected
+@cache
+def _dashboard_template(links: bool) -> Template:
+    builder = (dash_b.Dashboard(slot("title")).uid(slot("uid")).description(slot("description"))
+               .tags([slot("tags", many=True)]).time(slot("time_from"), "now").refresh(slot("refresh"))
+               .tooltip(dash_m.DashboardCursorSync.CROSSHAIR).timezone("browser").editable())
+    builder.with_variable(dash_b.DatasourceVariable(DATASOURCE_VARIABLE).label("Data source")
+                          .type("prometheus"))
+    builder.with_variable(slot("variables", many=True))
+    if links:
+        builder.link(slot("links", many=True))
+    return Template(builder.build())
+
+
+def _variable_json(variable: p.Variable) -> dict[str, Any]:
+    return _variable_template(variable.multi).fill(  # type: ignore[no-any-return]
+        {"name": variable.name, "label": variable.label, "query": variable.query})
+
+
+@cache
+def _variable_template(multi: bool) -> Template:
+    return Template(_variable(p.Variable(slot("name"), slot("label"), slot("query"), multi)).build())
 
 
 def _variable(variable: p.Variable) -> dash_b.QueryVariable:
@@ -83,28 +87,92 @@ def _dashboard_link(link: p.Link) -> dash_b.DashboardLink:
 
 def _item(item: p.Panel | p.Row, panel_id: int) -> dict[str, Any]:
     if isinstance(item, p.Row):
-        row = (dash_b.Row(item.title).id(panel_id).collapsed(False)
-               .grid_pos(dash_m.GridPos(h=1, w=p.GRID_COLUMNS, x=0, y=item.y)))
-        return _plain(row.build())
-    builder: Any = {"stat": _stat, "timeseries": _timeseries, "table": _table}[item.kind](item)
-    builder.id(panel_id).title(item.title).datasource(DATASOURCE)
-    builder.grid_pos(dash_m.GridPos(h=item.grid.h, w=item.grid.w, x=item.grid.x, y=item.grid.y))
-    if item.description:
-        builder.description(item.description)
-    if item.unit:
-        builder.unit(item.unit)
-    if item.decimals is not None:
-        builder.decimals(item.decimals)
-    if item.steps:
-        builder.thresholds(_thresholds(item.steps))
-    if item.mappings:
-        builder.mappings([_mappings(item.mappings)])
-    if item.links:
-        builder.links([_panel_link(link) for link in item.links])
-    if item.no_value:
-        builder.no_value(item.no_value)
-    builder.targets([_query(q, ref) for q, ref in zip(item.queries, REF_IDS, strict=False)])
-    return _plain(builder.build())
+        return _row_template().fill({"id": panel_id, "title": item.title, "y": item.y})
+    grid = item.grid
+    values = {
+        "id": panel_id, "title": item.title, "x": grid.x, "y": grid.y, "w": grid.w, "h": grid.h,
+        "description": item.description, "unit": item.unit, "decimals": item.decimals,
+        "no_value": item.no_value,
+        "thresholds": _thresholds_json(item.steps) if item.steps else None,
+        "mappings": [_mappings_json(item.mappings)] if item.mappings else [],
+        "links": [_link_json(link) for link in item.links],
+        "targets": [_query_json(q, ref) for q, ref in zip(item.queries, REF_IDS, strict=False)],
+    }
+    shape = _shape(item)
+    # Table panels are rare (one per overview) and their columns hold numbers that
+    # compare equal but print differently (1 and 1.0), so their shapes are not cached.
+    template = _panel_template(shape) if shape.table is None else _new_panel_template(shape)
+    return template.fill(values)
+
+
+class _Shape(NamedTuple):
+    """What decides the structure of a panel's JSON: the optional fields it has
+    and the options of its kind. Panels of one shape differ only in their values."""
+
+    kind: str
+    description: bool
+    unit: bool
+    decimals: bool
+    steps: bool
+    mappings: bool
+    links: bool
+    no_value: bool
+    several: bool  # stat: more than one value, each shown with its name
+    threshold_style: str  # timeseries
+    dashed: tuple[str, ...]  # timeseries
+    table: p.Panel | None  # table: the panel, for its columns, sorting and links
+
+
+def _shape(item: p.Panel) -> _Shape:
+    several = len(item.queries) > 1 or "{{" in (item.queries[0].legend if item.queries else "")
+    return _Shape(item.kind, bool(item.description), bool(item.unit), item.decimals is not None,
+                  bool(item.steps), bool(item.mappings), bool(item.links), bool(item.no_value), several,
+                  item.threshold_style, item.dashed, item if item.kind == "table" else None)
+
+
+@lru_cache(maxsize=256)
+def _panel_template(shape: _Shape) -> Template:
+    return _new_panel_template(shape)
+
+
+def _new_panel_template(shape: _Shape) -> Template:
+    builder: Any = {"stat": _stat, "timeseries": _timeseries, "table": _table}[shape.kind](shape)
+    builder.id(slot("id")).title(slot("title")).datasource(DATASOURCE)
+    builder.grid_pos(dash_m.GridPos(h=slot("h"), w=slot("w"), x=slot("x"), y=slot("y")))
+    if shape.description:
+        builder.description(slot("description"))
+    if shape.unit:
+        builder.unit(slot("unit"))
+    if shape.decimals:
+        builder.decimals(slot("decimals"))
+    if shape.steps:
+        builder.thresholds(slot("thresholds"))
+    if shape.mappings:
+        builder.mappings([slot("mappings", many=True)])
+    if shape.links:
+        builder.links([slot("links", many=True)])
+    if shape.no_value:
+        builder.no_value(slot("no_value"))
+    builder.targets([slot("targets", many=True)])
+    return Template(builder.build())
+
+
+@cache
+def _row_template() -> Template:
+    row = (dash_b.Row(slot("title")).id(slot("id")).collapsed(False)
+           .grid_pos(dash_m.GridPos(h=1, w=p.GRID_COLUMNS, x=0, y=slot("y"))))
+    return Template(row.build())
+
+
+def _query_json(query: p.Query, ref_id: str) -> dict[str, Any]:
+    template = _query_template(query.table, bool(query.legend))
+    return template.fill({"expr": query.expr, "legend": query.legend, "ref_id": ref_id})  # type: ignore[no-any-return]
+
+
+@cache
+def _query_template(table: bool, legend: bool) -> Template:
+    query = p.Query(slot("expr"), slot("legend") if legend else "", table)
+    return Template(_query(query, slot("ref_id")).build())
 
 
 def _query(query: p.Query, ref_id: str) -> prometheus.Dataquery:
@@ -116,9 +184,49 @@ def _query(query: p.Query, ref_id: str) -> prometheus.Dataquery:
     return target
 
 
-def _thresholds(steps: tuple[p.Step, ...]) -> dash_b.ThresholdsConfig:
-    return (dash_b.ThresholdsConfig().mode(dash_m.ThresholdsMode.ABSOLUTE)
-            .steps([dash_m.Threshold(value=s.value, color=s.color) for s in steps]))
+def _link_json(link: p.Link) -> dict[str, Any]:
+    return _link_template(link.new_tab).fill({"title": link.title, "url": link.url})  # type: ignore[no-any-return]
+
+
+@cache
+def _link_template(new_tab: bool) -> Template:
+    return Template(_dashboard_link(p.Link(slot("title"), slot("url"), new_tab)).build())
+
+
+# Thresholds JSON by step list: a catalog has few distinct ones (objectives, burn
+# factors, budget policies) and most panels have one. Bounded: cleared when full.
+_THRESHOLDS: dict[tuple[tuple[str, str], ...], dict[str, Any]] = {}
+_THRESHOLDS_MAX = 4096
+
+
+def _thresholds_json(steps: tuple[p.Step, ...]) -> dict[str, Any]:
+    # Keyed by how the values print: 1 and 1.0 (or 0.0 and -0.0) are equal as
+    # numbers, so equal Steps, but they are different JSON.
+    key = tuple([(repr(s.value), s.color) for s in steps])
+    found = _THRESHOLDS.get(key)
+    if found is None:
+        if len(_THRESHOLDS) >= _THRESHOLDS_MAX:
+            _THRESHOLDS.clear()
+        step = _step_template().fill
+        found = _THRESHOLDS[key] = _thresholds_template().fill(
+            {"steps": [step({"value": s.value, "color": s.color}) for s in steps]})
+    return found
+
+
+@cache
+def _thresholds_template() -> Template:
+    return Template(dash_b.ThresholdsConfig().mode(dash_m.ThresholdsMode.ABSOLUTE)
+                    .steps([slot("steps", many=True)]).build())
+
+
+@cache
+def _step_template() -> Template:
+    return Template(dash_m.Threshold(value=slot("value"), color=slot("color")))
+
+
+@lru_cache(maxsize=64)
+def _mappings_json(mappings: tuple[p.Mapping, ...]) -> dict[str, Any]:
+    return plain(_mappings(mappings))  # type: ignore[no-any-return]
 
 
 def _mappings(mappings: tuple[p.Mapping, ...]) -> dash_m.ValueMap:
@@ -127,22 +235,17 @@ def _mappings(mappings: tuple[p.Mapping, ...]) -> dash_m.ValueMap:
         for i, m in enumerate(mappings)})
 
 
-def _panel_link(link: p.Link) -> dash_b.DashboardLink:
-    return _dashboard_link(link)
-
-
-def _stat(panel: p.Panel) -> stat.Panel:
-    several = len(panel.queries) > 1 or "{{" in (panel.queries[0].legend if panel.queries else "")
+def _stat(shape: _Shape) -> stat.Panel:
     return (stat.Panel().graph_mode(common_m.BigValueGraphMode.NONE)
             .color_mode(common_m.BigValueColorMode.BACKGROUND)
-            .text_mode(common_m.BigValueTextMode.VALUE_AND_NAME if several
+            .text_mode(common_m.BigValueTextMode.VALUE_AND_NAME if shape.several
                        else common_m.BigValueTextMode.VALUE)
             .justify_mode(common_m.BigValueJustifyMode.AUTO)
             .orientation(common_m.VizOrientation.AUTO)
             .reduce_options(common_b.ReduceDataOptions().calcs(["lastNotNull"]).values(False)))
 
 
-def _timeseries(panel: p.Panel) -> timeseries.Panel:
+def _timeseries(shape: _Shape) -> timeseries.Panel:
     builder = (timeseries.Panel()
                .legend(common_b.VizLegendOptions().show_legend(True)
                        .display_mode(common_m.LegendDisplayMode.TABLE)
@@ -152,8 +255,8 @@ def _timeseries(panel: p.Panel) -> timeseries.Panel:
                .line_width(1).fill_opacity(0).span_nulls(False)
                .show_points(common_m.VisibilityMode.NEVER)
                .thresholds_style(common_b.GraphThresholdsStyleConfig()
-                                 .mode(common_m.GraphThresholdsStyleMode(panel.threshold_style))))
-    for name in panel.dashed:
+                                 .mode(common_m.GraphThresholdsStyleMode(shape.threshold_style))))
+    for name in shape.dashed:
         builder.with_override(_by_names(name), [
             dash_m.DynamicConfigValue("custom.lineStyle", {"fill": "dash", "dash": [10, 10]}),
             dash_m.DynamicConfigValue("color", {"mode": "fixed", "fixedColor": "text"}),
@@ -161,7 +264,9 @@ def _timeseries(panel: p.Panel) -> timeseries.Panel:
     return builder
 
 
-def _table(panel: p.Panel) -> table.Panel:
+def _table(shape: _Shape) -> table.Panel:
+    panel = shape.table
+    assert panel is not None
     organize = {
         "excludeByName": {name: True for name in panel.exclude},
         "indexByName": {c.source: i for i, c in enumerate(panel.columns)},
@@ -189,7 +294,7 @@ def _field_link(link: p.Link) -> dash_b.DashboardLink:
 def _column_properties(column: p.Column) -> list[dash_m.DynamicConfigValue]:
     props = []
     if column.steps:
-        props.append(dash_m.DynamicConfigValue("thresholds", _plain(_thresholds(column.steps).build())))
+        props.append(dash_m.DynamicConfigValue("thresholds", _thresholds_json(column.steps)))
     if column.steps or column.mapped:
         props.append(dash_m.DynamicConfigValue("custom.cellOptions",
                                                {"type": "color-background", "mode": "basic"}))

@@ -13,6 +13,7 @@ The summary puts every SLO's key numbers above the fold; `$slo` filters every pa
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sloforge import conventions as c
@@ -42,6 +43,10 @@ DEFAULT_CONSUMED = (0.5, 0.75, 1.0)
 
 STAT_H, GRAPH_H = 5, 8
 ALERT_STATE = (Mapping("0", "OK", "green"), Mapping("1", "ticket", "orange"), Mapping("2", "page", "red"))
+
+
+# Window lengths in seconds -> "5m", "1h": a few distinct values read by every SLO.
+_duration = lru_cache(maxsize=64)(durations.format)
 
 
 def matchers(service: str, slo: str | None = None, window: str | None = None,
@@ -155,7 +160,7 @@ def summary(service: Service) -> list[Panel]:
 
 
 def slo_row(slo: Slo, y: int) -> tuple[list[Panel | Row], int]:
-    period = slo.period_text
+    period = _duration(slo.period)
     sel = matchers(slo.service, slo.name)
     sel_base = matchers(slo.service, slo.name, BASE)
     sel_period = matchers(slo.service, slo.name, period)
@@ -165,6 +170,7 @@ def slo_row(slo: Slo, y: int) -> tuple[list[Panel | Row], int]:
     title = f"{slo.name}: {slo.objective:g}% over {period}"
     stats_y, graphs_y, w = y + 1, y + 1 + STAT_H, 4
     consumed = tuple(p.consumed for p in slo.alerting.budget) or DEFAULT_CONSUMED
+    objective, burn = objective_steps(slo), burn_steps(slo)  # each shared by two panels
 
     def stat(i: int, title: str, expr: str, **kw: Any) -> Panel:
         return Panel("stat", title, Grid(i * w, stats_y, w, STAT_H), (Query(expr),), **kw)
@@ -174,40 +180,39 @@ def slo_row(slo: Slo, y: int) -> tuple[list[Panel | Row], int]:
         stat(0, "Objective", f"{c.OBJECTIVE}{sel}", unit=PERCENT, decimals=3,
              steps=(Step(None, "blue"),), description=about, links=links),
         stat(1, "SLI now (5m)", f"1 - {c.error_ratio(BASE)}{sel_base}", unit=PERCENT, decimals=3,
-             steps=objective_steps(slo), description="Good share over the last 5 minutes; red below "
+             steps=objective, description="Good share over the last 5 minutes; red below "
              "the objective.", links=links),
         stat(2, f"SLI over {period}", f"1 - {c.error_ratio(period)}{sel_period}", unit=PERCENT,
-             decimals=3, steps=objective_steps(slo), description=f"Good share over the rolling {period}."),
+             decimals=3, steps=objective, description=f"Good share over the rolling {period}."),
         stat(3, "Error budget remaining", f"{c.PERIOD_BUDGET_REMAINING}{sel_period}", unit=PERCENT,
              decimals=1, steps=remaining_steps(consumed),
              description="Budget left over the period; zones follow the spec's budget policy."),
         stat(4, "Burn rate now (5m)", f"{c.CURRENT_BURN_RATE}{sel_base}", unit=TIMES, decimals=2,
-             steps=burn_steps(slo), description="Orange/red from the lowest ticket/page burn factor."),
+             steps=burn, description="Orange/red from the lowest ticket/page burn factor."),
         stat(5, "Alert state", alert_state_expr(sel[1:-1], sel[1:-1], c.LABEL_SLO),
              mappings=ALERT_STATE, steps=(Step(None, "green"),),
              description="Highest tier of this SLO's firing alerts.", links=links),
     ]
-    items.extend(slo_graphs(slo, graphs_y))
+    items.extend(slo_graphs(slo, graphs_y, period, sel, burn))
     return items, graphs_y + GRAPH_H
 
 
-def slo_graphs(slo: Slo, y: int) -> list[Panel]:
-    period = slo.period_text
-    sel = matchers(slo.service, slo.name)
-    windows = [durations.format(w) for w in slo.windows if w != slo.period]
+def slo_graphs(slo: Slo, y: int, period: str, sel: str, burn_thresholds: tuple[Step, ...]) -> list[Panel]:
+    """`period`, `sel` and `burn_thresholds`: slo_row's, computed once per SLO."""
+    windows = [_duration(w) for w in slo.windows if w != slo.period]
     sli = [Query(f"1 - {c.error_ratio(BASE)}{matchers(slo.service, slo.name, BASE)}", f"SLI ({BASE})")]
     if "1h" in windows:
         sli.append(Query(f"1 - {c.error_ratio('1h')}{matchers(slo.service, slo.name, '1h')}", "SLI (1h)"))
     sli.append(Query(f"{c.OBJECTIVE}{sel}", "objective"))
     burn = tuple(Query(f"{c.error_ratio(w)}{matchers(slo.service, slo.name, w)}"
                        f" / ignoring ({c.LABEL_WINDOW}) {c.ERROR_BUDGET}{sel}", w) for w in windows)
-    thresholds = ", ".join(f"{s.value:g}×" for s in burn_steps(slo)[1:])
+    thresholds = ", ".join(f"{s.value:g}×" for s in burn_thresholds[1:])
     return [
         Panel("timeseries", "SLI vs objective", Grid(0, y, 8, GRAPH_H), tuple(sli), unit=PERCENT,
               decimals=3, dashed=("objective",), description="Good share over 5m (and 1h) against "
               "the objective (dashed)."),
         Panel("timeseries", "Burn rate per alert window", Grid(8, y, 8, GRAPH_H), burn, unit=TIMES,
-              decimals=2, steps=burn_steps(slo), threshold_style="dashed",
+              decimals=2, steps=burn_thresholds, threshold_style="dashed",
               description=("Error ratio per window / error budget. Dashed lines: the alert "
                            f"thresholds ({thresholds or 'alerting disabled'}); orange = ticket, "
                            "red = page. A tier fires when its long and short window are both above.")),
