@@ -6,6 +6,9 @@ output and exit codes.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,7 +132,8 @@ def generate(options: Options) -> Result:
                          prune=not options.check_only) as store:
         catalog, warnings = load_catalog(options.paths, options.load)
         result = Result(catalog, warnings=warnings)
-        produced = _produce_and_check(catalog, options, store, result.notes)
+        with _fewer_collections():
+            produced = _produce_and_check(catalog, options, store, result.notes)
         result.files, result.kept = produced.files, produced.kept
         _finish(options, result, produced, store)
     return result
@@ -164,6 +168,22 @@ def _finish(options: Options, result: Result, produced: _Produced, store: cache.
         for path in result.plan.write:
             if path in produced.keys:
                 store.outputs.holds(options.out, path, produced.keys[path])
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Rendering allocates millions of short-lived dicts and strings and makes no cycles
+    worth collecting early, while each full collection walks the whole loaded catalog:
+    freezing what is loaded and collecting the young generation less often saves a
+    quarter of the rendering time of a big catalog."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, threshold[1], threshold[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 @dataclass

@@ -64,7 +64,7 @@ def foreign_collisions(out: Path, names: Iterable[str]) -> list[str]:
     """Files we would overwrite that exist but were not written by sloforge."""
     mine = owned(out)
     manifest_exists = (out / MANIFEST).exists()
-    return sorted(name for name in names if (out / name).exists() and name not in mine
+    return sorted(name for name in names if name not in mine and (out / name).exists()
                   and (manifest_exists or not _looks_generated(out / name)))
 
 
@@ -156,5 +156,5 @@ def _remove_empty_parents(out: Path, path: Path) -> None:
 
 
 def _safe_relative(name: str) -> bool:
-    parts = Path(name).parts
-    return bool(parts) and not Path(name).is_absolute() and ".." not in parts and "\\" not in name
+    # Plain string checks: this runs for every output file of every run.
+    return bool(name) and not os.path.isabs(name) and ".." not in name.split("/") and "\\" not in name

@@ -15,9 +15,6 @@ from functools import partial
 from typing import Any
 
 from sloforge import conventions as c
-from sloforge.compile.dashboard_lib import render
-from sloforge.compile.dashboards import service_dashboard
-from sloforge.compile.overview import overview_dashboard
 from sloforge.errors import CheckError, Problem
 from sloforge.model import Catalog
 from sloforge.render import to_json, yaml_file
@@ -29,8 +26,16 @@ FOLDER = "SLOs"
 CONFIGMAP_LIMIT = 1024 * 1024  # bytes; the API server refuses bigger objects
 
 
+# The compilers are imported where they are used: importing the Grafana SDK costs ~0.2 s,
+# which a run where no service changed (every dashboard kept as it is) does not pay.
+
+
 def dashboards(catalog: Catalog) -> list[tuple[str, tuple[str, ...], dict[str, Any]]]:
     """(file name, source specs, dashboard JSON) for every service and the overview."""
+    from sloforge.compile.dashboard_lib import render
+    from sloforge.compile.dashboards import service_dashboard
+    from sloforge.compile.overview import overview_dashboard
+
     out: list[tuple[str, tuple[str, ...], dict[str, Any]]]
     out = [(c.dashboard_file(s.name), (s.source,), render(service_dashboard(s)))
            for s in catalog.services if s.slos]
@@ -41,6 +46,8 @@ def dashboards(catalog: Catalog) -> list[tuple[str, tuple[str, ...], dict[str, A
 
 
 def service_files(unit: Unit, settings: Settings, target: str) -> list[OutputFile]:
+    from sloforge.compile.dashboards import service_dashboard
+
     service = unit.service
     return [_package(c.dashboard_file(service.name), (service.source,), partial(service_dashboard, service),
                      settings, target)]
@@ -55,6 +62,8 @@ def catalog_files(catalog: Catalog, settings: Settings, target: str) -> list[Out
     services = [s for s in catalog.services if s.slos]
     if not services:
         return []
+    from sloforge.compile.overview import overview_dashboard
+
     sources = tuple(sorted({s.source for s in services}))
     return [_package(c.overview_dashboard_file(), sources, partial(overview_dashboard, catalog),
                      settings, target)]
@@ -67,6 +76,8 @@ def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]
 
 def _package(name: str, sources: tuple[str, ...], compile_board: Callable[[], Any], settings: Settings,
              target: str) -> OutputFile:
+    from sloforge.compile.dashboard_lib import render
+
     board = render(compile_board())
     text = to_json(board)
     if target != "kubernetes":
