@@ -100,14 +100,16 @@ class _Compiler:
         if not isinstance(ref, str) or not ref.startswith(_DEFS) or any(c in ref[len(_DEFS):] for c in "/~%"):
             raise Unsupported(ref)
         name = ref[len(_DEFS):]
+        defs = self.root.get("$defs", {}) if isinstance(self.root, dict) else {}
+        if name not in defs:
+            raise Unsupported(ref)
         if name not in self.defs:
-            self.defs[name] = None  # a cycle finds None and looks the check up when it runs
-            defs = self.root.get("$defs", {}) if isinstance(self.root, dict) else {}
-            if name not in defs:
-                raise Unsupported(ref)
+            self.defs[name] = None  # marks a definition being compiled
             self.defs[name] = self.check(defs[name])
         found = self.defs[name]
-        return found if found is not None else (lambda v: self.defs[name](v))  # type: ignore[misc]
+        if found is None:
+            raise Unsupported(f"recursive {ref}")  # sloforge's schemas have none
+        return found
 
     def kw_type(self, names: object) -> Check:
         wanted = names if isinstance(names, list) else [names]

@@ -13,8 +13,8 @@ from importlib import resources
 from typing import Any
 
 from sloforge.errors import Problem
-from sloforge.schema import compiled
 from sloforge.load.documents import Document, FieldPath
+from sloforge.schema import compiled
 
 _PATTERN_HINTS = {
     "^[a-z0-9][a-z0-9_-]*$": "must start with a lowercase letter or digit and hold only a-z, 0-9, - and _",
