@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _UNITS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
 _PATTERN = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
@@ -17,6 +18,13 @@ def parse(text: object) -> int:
     """Seconds in a duration such as "30d" or "1h30m". Raises DurationError."""
     if not isinstance(text, str):
         raise DurationError(f"{text!r} is not a duration (write it like 5m, 1h or 30d)")
+    return _parse_text(text)
+
+
+@lru_cache(maxsize=1024)
+def _parse_text(text: str) -> int:
+    # Memoised: a catalog repeats a handful of durations (30d, 1h, 5m, ...) tens of
+    # thousands of times. lru_cache stores no exceptions, so errors raise every time.
     value = text.strip()
     ms = _MS.match(value)
     if ms:
