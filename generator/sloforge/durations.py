@@ -23,7 +23,8 @@ def parse(text: object) -> int:
 
 # The compilers parse and format the same handful of windows (5m, 1h, 30d, ...)
 # hundreds of thousands of times on a big catalog; both are pure functions of a
-# small key. Bounded, so odd inputs cannot grow the caches without limit.
+# small key. Bounded, so odd inputs cannot grow the caches without limit;
+# lru_cache stores no exceptions, so errors raise every time.
 @lru_cache(maxsize=1024)
 def _parse_text(text: str) -> int:
     value = text.strip()

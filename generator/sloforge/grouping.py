@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sloforge import promql
+
 # Aggregations that return input series unchanged (a subset of them).
 _SELECTING_AGGREGATIONS = {"topk", "bottomk", "limitk", "limit_ratio"}
 # Functions whose result has no labels of their input.
@@ -25,11 +27,9 @@ def dropped_labels(expr: str, wanted: tuple[str, ...]) -> tuple[str, ...]:
     """The labels of `wanted` that `expr`'s result may not carry, in `wanted`'s order.
 
     `expr` must be valid PromQL (callers check that first)."""
-    import promql_parser
-
     if not wanted:
         return ()
-    lost = _lost(promql_parser.parse(expr), set(wanted))
+    lost = _lost(promql.parse(expr), set(wanted))
     return tuple(label for label in wanted if label in lost)
 
 

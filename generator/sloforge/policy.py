@@ -16,6 +16,7 @@ For a 30d period the factors are 14.4, 6, 3 and 1; for 28d 13.44, 5.6, 2.8 and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sloforge import durations
 
@@ -78,7 +79,10 @@ def short_for(long_window: int) -> int:
     return max(long_window // SHORT_WINDOW_DIVISOR, 60)
 
 
+@lru_cache(maxsize=64)
 def default_pairs(period: int) -> tuple[WindowPair, ...]:
+    # Memoised: every SLO without its own windows asks again for one of a few periods;
+    # the pairs are frozen, so SLOs can share them.
     return tuple(
         WindowPair(tier, long, short_for(long), factor_for(fraction, period, long), period)
         for tier, long, fraction in DEFAULT_PAIRS

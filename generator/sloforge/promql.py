@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
+from typing import Any
 
 # `{{ window }}` is sloforge's placeholder; `{{.window}}` is Sloth's, accepted so
 # Sloth queries can be pasted unchanged.
@@ -35,12 +37,22 @@ def query_problem(query: str, windowed: bool, placeholder: str = "{{ window }}")
     return f"not valid PromQL: {error}" if error else None
 
 
-def parse_error(expr: str) -> str | None:
-    """None when `expr` is valid PromQL, else the parser's message."""
+@lru_cache(maxsize=256)
+def parse(expr: str) -> Any:
+    """promql-parser's AST of `expr`; raises on invalid PromQL.
+
+    Memoised (and bounded): loading checks a query, then reads the same text's AST
+    again for its grouped labels or selector shape. Callers only read the AST; an
+    exception is not memoised, so an invalid query raises every time."""
     import promql_parser  # Rust-backed, ~20 µs per expression
 
+    return promql_parser.parse(expr)
+
+
+def parse_error(expr: str) -> str | None:
+    """None when `expr` is valid PromQL, else the parser's message."""
     try:
-        promql_parser.parse(expr)
+        parse(expr)
     except (ValueError, TypeError) as exc:
         return str(exc) or "not valid PromQL"
     except BaseException as exc:  # the Rust extension can raise PanicException on odd input
@@ -52,10 +64,8 @@ def parse_error(expr: str) -> str | None:
 
 def is_plain_selector(expr: str) -> bool:
     """True for `metric{...}` (something a range `[5m]` can be appended to)."""
-    import promql_parser
-
     try:
-        return type(promql_parser.parse(expr)).__name__ == "VectorSelector"
+        return type(parse(expr)).__name__ == "VectorSelector"
     except BaseException as exc:
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise

@@ -14,6 +14,8 @@ import jinja2
 import orjson
 import yaml
 
+from sloforge import yaml_text
+
 try:
     from yaml import CSafeDumper as _BaseDumper
 except ImportError:  # pragma: no cover
@@ -81,6 +83,8 @@ def _dump_slow(data: object) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, **_OPTIONS)
 
 
+# to_yaml first tries yaml_text.py, which writes the common shapes without the
+# emitter; whatever it leaves takes the event path below.
 # Why not just yaml.dump: PyYAML's representer and serializer are pure Python and
 # cost ~4x the C emitter on big catalogs (tens of calls per scalar, plus two
 # regex-based tag resolutions per scalar). to_yaml produces the same *events*
@@ -148,6 +152,22 @@ class _Events:
 
 
 def to_yaml(data: object) -> str:
+    # Common shapes are written directly (yaml_text.py); the rest goes through the emitter.
+    try:
+        return yaml_text.document(data, _represent)
+    except yaml_text.Unsupported:
+        return _via_events(data)
+
+
+def _represent(value: object) -> tuple[str, str]:
+    node = _REPRESENTER.represent_data(value)
+    return node.tag, node.value
+
+
+_REPRESENTER = yaml.representer.SafeRepresenter()  # scalars only: it keeps no state for them
+
+
+def _via_events(data: object) -> str:
     stream = io.StringIO()
     dumper = _Dumper(stream, sort_keys=False, **_OPTIONS)
     events = _Events(dumper)

@@ -9,7 +9,8 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sloforge.render import to_yaml
+from sloforge import yaml_text
+from sloforge.render import _represent, _via_events, to_yaml
 
 try:
     from yaml import CSafeDumper as _BaseDumper
@@ -78,6 +79,38 @@ def test_identical_to_yaml_dump(data: object) -> None:
     text = to_yaml(data)
     assert text == old_to_yaml(data)
     assert _same(yaml.safe_load(text), data)
+    assert _via_events(data) == text  # the emitter path, whether or not yaml_text took this one
+
+
+# Shaped like sloforge's output (a mapping at the top, text and numbers inside), so that
+# yaml_text's direct writer, not its fallback, meets most of them.
+plain_strings = st.one_of(st.sampled_from(TRICKY), st.from_regex(r"[a-z_:{}=\"(). \[\]#,'-]{0,12}", fullmatch=True),
+                          st.lists(st.sampled_from(["a", "b c", "x: y", "#", "'", "\n", "\n\n", " "]), max_size=5)
+                          .map("".join))
+shaped = st.recursive(
+    st.one_of(plain_strings, st.integers(), st.sampled_from(FLOATS), st.booleans(), st.none()),
+    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(plain_strings, children, max_size=4)),
+    max_leaves=30,
+).map(lambda value: {"k": value})
+
+
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shaped)
+def test_direct_writer_identical_to_yaml_dump(data: object) -> None:
+    try:
+        text = yaml_text.document(data, _represent)
+    except yaml_text.Unsupported:
+        return
+    assert text == old_to_yaml(data)
+
+
+def test_direct_writer_takes_sloforge_shapes() -> None:
+    data = {"groups": [{"name": "g", "interval": "1m", "rules": [
+        {"record": "slo:x:rate5m", "expr": 'sum(rate(x{job="a"}[5m]))', "labels": {"slo_name": "a-b", "n": 1}},
+        {"alert": "X", "expr": "max(\n  a\n) > 1\n", "for": "2m", "labels": {},
+         "annotations": {"summary": "svc a: burning", "description": "it's {{ $value }} # here"}}]}],
+        "tests": [{"values": ["1+0x10", "0.5"], "exp_samples": [], "eval_time": 65, "x": [[1, 2.5, None, True]]}]}
+    assert yaml_text.document(data, _represent) == old_to_yaml(data)
 
 
 def test_every_tricky_scalar_alone_and_in_context() -> None:

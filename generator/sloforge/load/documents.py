@@ -1,22 +1,22 @@
 """YAML files -> documents that remember the line of every field.
 
-PyYAML composes the node tree (C parser when available) and we build plain
-Python values from it ourselves, so that we can record each field's line,
-reject duplicate keys (PyYAML silently keeps the last one) and cap alias
+PyYAML parses (C parser when available) and load/values.py builds plain Python
+values from the events or nodes itself, so that we can record each field's
+line, reject duplicate keys (PyYAML silently keeps the last one) and cap alias
 expansion (a "billion laughs" file must fail fast, not eat the machine).
 """
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from yaml.constructor import SafeConstructor
 
 from sloforge.errors import Problem, SpecError
+from sloforge.load import values
+from sloforge.load.values import field_text
 
 try:  # the C parser is ~10x faster; fall back quietly where libyaml is missing
     from yaml import CSafeLoader as _Loader
@@ -25,10 +25,10 @@ except ImportError:  # pragma: no cover
 
 SPEC_SUFFIXES = (".yml", ".yaml")
 MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_NODES = 200_000
-MAX_DEPTH = 64
+MAX_NODES = values.MAX_NODES
+MAX_DEPTH = values.MAX_DEPTH
 
-FieldPath = tuple[str | int, ...]
+FieldPath = values.FieldPath
 
 
 @dataclass(slots=True)
@@ -48,17 +48,6 @@ class Document:
 
     def problem(self, path: FieldPath, message: str, warning: bool = False) -> Problem:
         return Problem(self.path, self.line(path), field_text(path), message, warning)
-
-
-def field_text(path: FieldPath) -> str:
-    """("slos", 1, "objective") -> "slos[1].objective"."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
 
 
 def discover(paths: list[str]) -> list[Path]:
@@ -101,8 +90,11 @@ def load_file(path: Path) -> list[Document]:
 
 def load_text(text: str, name: str) -> list[Document]:
     try:
-        _precheck(text, name)
-        nodes = list(yaml.compose_all(text, Loader=_Loader))
+        events = _events(text, name)
+        # Most files have no anchors, aliases or merge keys: their values are built straight
+        # from the events already parsed. The others are composed into nodes (a second parse)
+        # so that aliases can be expanded; both builders give the same documents.
+        nodes = None if _plain(events) else list(yaml.compose_all(text, Loader=_Loader))
     except RecursionError:
         raise SpecError([Problem(name, None, "", f"nested more than {MAX_DEPTH} levels deep; "
                                  "refusing to read it")]) from None
@@ -125,26 +117,20 @@ def load_text(text: str, name: str) -> list[Document]:
         raise SpecError([Problem(name, line, "", f"YAML syntax error{column}: {what}")]) from None
     except yaml.YAMLError as exc:
         raise SpecError([Problem(name, None, "", f"YAML error: {exc}")]) from None
-    documents = []
-    for index, node in enumerate(nodes):
-        if node is None:
-            continue
-        builder = _Builder(name)
-        data = builder.build(node, ())
-        if data is None:
-            continue
-        documents.append(Document(name, index, data, builder.lines))
-    return documents
+    built = values.from_nodes(nodes, name) if nodes is not None else values.from_events(events, name)
+    return [Document(name, index, data, lines) for index, (data, lines) in enumerate(built) if data is not None]
 
 
-def _precheck(text: str, name: str) -> None:
-    """Refuse absurd nesting and size from the flat event stream, before composing.
+def _events(text: str, name: str) -> list[yaml.Event]:
+    """The file's event stream, refusing absurd nesting and size before anything is built.
 
     libyaml composes nodes recursively (200,000 nested `[` crash the process) and
-    holds the whole node tree in memory; the event stream is flat, so one cheap
-    pass bounds both before any of that happens."""
+    holds the whole node tree in memory; the event stream is flat, so this one
+    parse bounds both before any of that happens."""
     depth = 0
-    for events, event in enumerate(yaml.parse(text, Loader=_Loader), start=1):
+    events = []
+    for count, event in enumerate(yaml.parse(text, Loader=_Loader), start=1):
+        events.append(event)
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
@@ -153,9 +139,17 @@ def _precheck(text: str, name: str) -> None:
                                          "refusing to read it")])
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
-        if events > 2 * MAX_NODES:
+        if count > 2 * MAX_NODES:
             raise SpecError([Problem(name, None, "", f"holds more than {MAX_NODES} values; split it "
                                      "into several spec files")])
+    return events
+
+
+def _plain(events: list[yaml.Event]) -> bool:
+    """No anchor, alias or merge key (`<<`): nothing the event builder would have to expand."""
+    return not any(isinstance(e, yaml.AliasEvent) or getattr(e, "anchor", None) is not None
+                   or (isinstance(e, yaml.ScalarEvent) and (e.value == "<<" or e.tag == values.MERGE))
+                   for e in events)
 
 
 def _char_at(text: str, line: int, column: int) -> str:
@@ -180,58 +174,3 @@ def load_paths(paths: list[str]) -> list[Document]:
     if problems:
         raise SpecError(problems)
     return documents
-
-
-class _Builder:
-    def __init__(self, name: str):
-        self.name = name
-        self.lines: dict[FieldPath, int] = {}
-        self.count = 0
-        self.scalars = SafeConstructor()
-
-    def build(self, node: yaml.Node, path: FieldPath) -> object:
-        if len(path) > MAX_DEPTH:
-            raise SpecError([Problem(self.name, node.start_mark.line + 1, field_text(path[:3]) + "...",
-                                     f"nested more than {MAX_DEPTH} levels deep; refusing to read it")])
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise SpecError([Problem(self.name, node.start_mark.line + 1, field_text(path),
-                                     f"document expands to more than {MAX_NODES} values "
-                                     "(an alias bomb?); refusing to read it")])
-        self.lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            out: dict[object, object] = {}
-            for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    merged = self.build(value_node, path)
-                    if isinstance(merged, dict):
-                        for k, v in merged.items():
-                            out.setdefault(k, v)
-                    continue
-                key = self.build(key_node, path)
-                if not isinstance(key, (str, int, float, bool)) and key is not None:
-                    raise SpecError([Problem(self.name, key_node.start_mark.line + 1,
-                                             field_text(path), "mapping keys must be plain text")])
-                key = key if isinstance(key, str) else str(key)
-                if key in out:
-                    raise SpecError([Problem(self.name, key_node.start_mark.line + 1,
-                                             field_text(path + (key,)),
-                                             "duplicate key (YAML would silently keep only the last)")])
-                self.lines[path + (key,)] = key_node.start_mark.line + 1
-                out[key] = self.build(value_node, path + (key,))
-            return out
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        try:
-            value = self.scalars.construct_object(node)
-        except (yaml.YAMLError, ValueError) as exc:  # ValueError: e.g. an int of 5,000 digits
-            raise SpecError([Problem(self.name, node.start_mark.line + 1, field_text(path),
-                                     f"invalid value: {getattr(exc, 'problem', exc)}")]) from None
-        if isinstance(value, float) and not math.isfinite(value):
-            raise SpecError([Problem(self.name, node.start_mark.line + 1, field_text(path),
-                                     f"{node.value} is not a finite number")])
-        if value is not None and not isinstance(value, (str, int, float, bool)):
-            # Specs are JSON-shaped: a YAML date or !!binary is read as the text it was written as,
-            # so the schema can say what is expected instead of choking on a datetime.
-            return str(node.value)
-        return value

@@ -14,6 +14,7 @@ from typing import Any
 
 from sloforge.errors import Problem
 from sloforge.load.documents import Document, FieldPath
+from sloforge.schema import compiled
 
 _PATTERN_HINTS = {
     "^[a-z0-9][a-z0-9_-]*$": "must start with a lowercase letter or digit and hold only a-z, 0-9, - and _",
@@ -39,7 +40,23 @@ def _validator(name: str) -> Any:
     return Draft202012Validator(schema(name))
 
 
+@cache
+def _accepts(name: str) -> compiled.Check | None:
+    return compiled.compile_schema(schema(name))
+
+
+def _plainly_valid(data: object, name: str) -> bool:
+    """The compiled check's yes (see compiled.py); jsonschema decides everything else."""
+    accepts = _accepts(name)
+    try:
+        return accepts is not None and accepts(data)
+    except compiled.Unsure:
+        return False
+
+
 def validate(document: Document, name: str = "native") -> list[Problem]:
+    if _plainly_valid(document.data, name):
+        return []
     problems = []
     for error in _validator(name).iter_errors(document.data):
         path: FieldPath = tuple(error.absolute_path)
