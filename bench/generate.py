@@ -70,9 +70,11 @@ def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float, float, st
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
-    out = (process.stdout.read() if process.stdout else "") + (process.stderr.read() if process.stderr else "")
+    stdout = process.stdout.read() if process.stdout else ""
+    out = stdout + (process.stderr.read() if process.stderr else "")
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(argv)} failed:\n{out[-3000:]}")
+    out = stdout  # the summary line, not the notes on stderr
     cpu = usage.ru_utime + usage.ru_stime
     return elapsed, usage.ru_maxrss / 1024, cpu, out.strip().splitlines()[-1] if out.strip() else ""
 
