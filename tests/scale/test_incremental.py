@@ -44,3 +44,36 @@ def test_cached_spec_still_gets_located_cross_file_errors(tmp_path: Path, monkey
     result = run_cli("generate", str(specs), "--out", str(out))
     assert result.returncode == 1
     assert f"{(specs / 'checkout.yml').as_posix()}:5: owner: team 'payments' is not defined" in result.stderr
+
+
+def test_hand_edited_or_deleted_outputs_are_restored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unchanged service is skipped only while OUT still holds its files as written:
+    a file edited by hand (same size even) or deleted is noticed and rewritten."""
+    specs = copy_specs(tmp_path)
+    monkeypatch.setenv("SLOFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    assert run_cli("generate", str(specs), "--out", str(out)).returncode == 0
+    rules, dashboard = out / "prometheus" / "checkout.yml", out / "grafana" / "checkout.json"
+    original = rules.read_text()
+    rules.write_text(original.replace("slo_name", "slo_nAme", 1))  # same size, new mtime
+    dashboard.unlink()
+    result = run_cli("generate", str(specs), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "2 written" in result.stdout
+    assert rules.read_text() == original and dashboard.exists()
+    again = run_cli("generate", str(specs), "--out", str(out))
+    assert "0 written" in again.stdout and "0 removed" in again.stdout
+
+
+def test_check_mode_trusts_nothing_but_the_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`generate --check` after a hand edit fails even with a warm cache."""
+    specs = copy_specs(tmp_path)
+    monkeypatch.setenv("SLOFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    assert run_cli("generate", str(specs), "--out", str(out)).returncode == 0
+    assert run_cli("generate", str(specs), "--out", str(out), "--check").returncode == 0
+    rules = out / "prometheus" / "checkout.yml"
+    rules.write_text(rules.read_text() + "# edited\n")
+    result = run_cli("generate", str(specs), "--out", str(out), "--check")
+    assert result.returncode == 1
+    assert "prometheus/checkout.yml: out of date" in result.stderr
