@@ -114,12 +114,8 @@ def _cross_file_problems(services: list[Service], documents: list[Document]) -> 
 
 
 def build(catalog: Catalog, options: Options) -> list[OutputFile]:
+    """Every output file, rendered afresh (no cache, no checks)."""
     return targets.files(catalog, options.settings, options.target)
-
-
-def check_files(files: list[OutputFile]) -> list[Problem]:
-    texts = {f.path: f.rules_text for f in files if f.rules_text is not None}
-    return check.check_rule_texts(texts)
 
 
 def check_alertmanager_files(files: list[OutputFile]) -> list[Problem]:
