@@ -41,16 +41,26 @@ def require_tool(name: str) -> str:
     return found
 
 
-def run(argv: list[str], cwd: Path | None = None, merged: bool = False,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(argv: list[str], cwd: Path | None = None, merged: bool = False, env: dict[str, str] | None = None,
+        niceness: int = 0) -> subprocess.CompletedProcess[str]:
     """Run a tool; `merged` interleaves stderr into stdout in the order it was written
-    (promtool reports "Checking FILE" on stdout and that file's findings on stderr)."""
-    try:
-        return subprocess.run(argv, cwd=cwd, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT if merged else subprocess.PIPE,
-                              text=True, timeout=TIMEOUT_SECONDS, check=False, env=env)
-    except subprocess.TimeoutExpired:
-        return subprocess.CompletedProcess(argv, 124, "", f"{argv[0]} timed out after {TIMEOUT_SECONDS}s")
+    (promtool reports "Checking FILE" on stdout and that file's findings on stderr).
+    `niceness` lowers its CPU priority right after the start (preexec_fn is unsafe with
+    threads; lowering one's own child's priority is always allowed)."""
+    with subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT if merged else subprocess.PIPE, text=True, env=env) as process:
+        if niceness and hasattr(os, "setpriority"):
+            try:
+                os.setpriority(os.PRIO_PROCESS, process.pid, niceness)
+            except OSError:
+                pass  # already finished, or not allowed: only slower
+        try:
+            out, err = process.communicate(timeout=TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            return subprocess.CompletedProcess(argv, 124, "", f"{argv[0]} timed out after {TIMEOUT_SECONDS}s")
+    return subprocess.CompletedProcess(argv, process.returncode, out, err)
 
 
 def _materialise(directory: Path, texts: dict[str, str], prefix: str) -> dict[str, str]:
@@ -112,7 +122,9 @@ class RuleChecker:
 
     def _submit(self, chunk: list[str], niceness: int = 0) -> None:
         argv = [self._promtool, "check", "rules", "--lint-fatal", *chunk]
-        self._runs.append(self._pool.submit(_run_niced, argv, self._dir, self._env, niceness))
+        # Background batches run at a lower priority: they take the CPU the renderer leaves
+        # instead of taking turns with it (which would hold back the last batches).
+        self._runs.append(self._pool.submit(run, argv, self._dir, True, self._env, niceness))
 
     def problems(self) -> list[Problem]:
         """Check what is left (split over the CPUs) and wait for every batch."""
@@ -128,29 +140,6 @@ class RuleChecker:
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._tmp.cleanup()
-
-
-def _run_niced(argv: list[str], cwd: Path, env: dict[str, str], niceness: int) -> subprocess.CompletedProcess[str]:
-    """`run(..., merged=True)` at a lower CPU priority: while Python renders on one core,
-    background batches take what is left instead of taking turns with the renderer
-    (which would finish later and hold back the last batches). The renice happens right
-    after the start (preexec_fn is unsafe with threads); lowering one's own child's
-    priority is always allowed."""
-    if not niceness or not hasattr(os, "setpriority"):
-        return run(argv, cwd=cwd, merged=True, env=env)
-    with subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          env=env) as process:
-        try:
-            os.setpriority(os.PRIO_PROCESS, process.pid, niceness)
-        except OSError:
-            pass  # already finished, or not allowed: only slower
-        try:
-            out, _ = process.communicate(timeout=TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
-            return subprocess.CompletedProcess(argv, 124, "", f"{argv[0]} timed out after {TIMEOUT_SECONDS}s")
-    return subprocess.CompletedProcess(argv, process.returncode, out, "")
 
 
 def check_rule_texts(texts: dict[str, str]) -> list[Problem]:

@@ -28,7 +28,7 @@ def _config(specs: list[str], base: Path | None) -> tuple[object, str]:
         raise SpecError([Problem(", ".join(specs), None, "", "no routing spec (kind: Routing) among "
                                  "these inputs; pass the file or directory that holds it with --specs")])
     settings = Settings(alertmanager_base=base.as_posix() if base else None)
-    (file,) = alertmanager.files(catalog, settings, "prometheus")
+    (file,) = alertmanager.catalog_files(catalog, settings, "prometheus")
     return catalog, file.content
 
 

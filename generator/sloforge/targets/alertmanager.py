@@ -58,5 +58,3 @@ def catalog_files(catalog: Catalog, settings: Settings, target: str) -> list[Out
     text = yaml_file(json.loads(json.dumps(config)), sources)
     return [OutputFile(c.ALERTMANAGER_FILE, text, tuple(sorted(sources)), alertmanager_text=text)]
 
-
-files = catalog_files

@@ -13,13 +13,8 @@ import posixpath
 
 from sloforge import conventions as c
 from sloforge.compile.unit_tests import test_file
-from sloforge.model import Catalog
 from sloforge.render import yaml_file
 from sloforge.targets import OutputFile, Settings, Unit
-
-
-def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
-    return [f for s in catalog.services if s.slos for f in service_files(Unit(s), settings, target)]
 
 
 def service_files(unit: Unit, settings: Settings, target: str) -> list[OutputFile]:
