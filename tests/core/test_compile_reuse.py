@@ -1,5 +1,5 @@
-"""The unit-test compiler reusing rule_groups' alerting rules writes exactly what
-compiling them again writes, and the group split matches the PromQL scan."""
+"""The unit-test compiler reusing the alerting rules compiled for the rule groups writes
+exactly what compiling them again writes, and the group split matches the PromQL scan."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from sloforge import conventions as c
-from sloforge.compile.groups import longest_window, rule_groups
+from sloforge.compile.groups import compile_slo, longest_window, rule_groups
 from sloforge.compile.unit_tests import test_file as unit_test_file
 from sloforge.pipeline import load_catalog
 
@@ -21,9 +21,10 @@ def test_reused_alerting_rules_give_the_same_tests(path: str) -> None:
     catalog, problems = load_catalog([str(Path(REPO) / path)])
     assert catalog.services, problems
     for service in catalog.services:
-        groups = rule_groups(service)
+        compiled = [compile_slo(slo) for slo in service.slos]
+        groups = rule_groups(service, compiled)
         order = [str(g["name"]) for g in groups]
-        reused = unit_test_file(service.slos, "x.yml", order, groups=groups)
+        reused = unit_test_file(service.slos, "x.yml", order, alerting=[a for _, a in compiled])
         assert reused == unit_test_file(service.slos, "x.yml", order)
 
 

@@ -27,20 +27,6 @@ def alerting_rules(slo: Slo) -> list[Rule]:
     return rules
 
 
-def in_compile_order(slo: Slo, rules: list[Rule]) -> list[Rule]:
-    """This SLO's alerting rules, given in any order that keeps each kind's own order
-    (as rule_groups' fast and slow groups do), in the order alerting_rules returns them."""
-    stem = _stem(slo)
-    kinds = {slo.alerting.name: 0, f"{stem}ErrorBudgetConsumed": 1, f"{stem}SLINoData": 2}
-
-    def rank(rule: Rule) -> tuple[int, int]:
-        kind = kinds[str(rule["alert"])]
-        # One burn-rate alert per tier, in tier order; sorted() keeps the rest's order.
-        return kind, c.TIERS.index(rule["labels"][c.LABEL_TIER]) if kind == 0 else 0  # type: ignore[index]
-
-    return sorted(rules, key=rank)
-
-
 def _number(value: float) -> str:
     """14.4, 6, 0.9333333333: short, exact enough, stable across runs."""
     return f"{value:.10g}"

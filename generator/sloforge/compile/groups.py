@@ -33,34 +33,26 @@ _WINDOW_MATCHER = re.compile(rf'{c.LABEL_WINDOW}="([0-9a-z]+)"')
 _RECORDED_RANGE = re.compile(r'slo:(?<!\wslo:)[a-zA-Z0-9_:]+\{[^}]*\}\[([0-9a-z]+)[]:]')
 
 
-def rule_groups(service: Service) -> list[dict[str, object]]:
+CompiledSlo = tuple[list[Rule], list[Rule]]  # (recording rules, alerting rules) of one SLO
+
+
+def compile_slo(slo: Slo) -> CompiledSlo:
+    return recording_rules(slo), alerting_rules(slo)
+
+
+def rule_groups(service: Service, compiled: list[CompiledSlo] | None = None) -> list[dict[str, object]]:
+    """`compiled`: compile_slo() of each of the service's SLOs, when the caller has them."""
+    if compiled is None:
+        compiled = [compile_slo(slo) for slo in service.slos]
     groups: list[dict[str, object]] = []
-    for slo in service.slos:
-        fast, slow = split(recording_rules(slo) + alerting_rules(slo))
+    for slo, (recording, alerting) in zip(service.slos, compiled, strict=True):
+        fast, slow = split(recording + alerting)
         groups.append({"name": c.group_name(slo.service, slo.name), "interval": c.GROUP_INTERVAL,
                        "rules": fast})
         if slow:
             groups.append({"name": c.long_group_name(slo.service, slo.name),
                            "interval": c.LONG_GROUP_INTERVAL, "rules": slow})
     return groups
-
-
-def slo_rules(slos: tuple[Slo, ...], groups: list[dict[str, object]]) -> list[list[Rule]]:
-    """Each SLO's rules back out of rule_groups' result: its group, then its `-long` group if any."""
-    out: list[list[Rule]] = []
-    position = 0
-    for slo in slos:
-        if position >= len(groups) or groups[position]["name"] != c.group_name(slo.service, slo.name):
-            raise ValueError(f"the rule groups do not belong to these SLOs (at {slo.service}/{slo.name})")
-        rules = list(groups[position]["rules"])  # type: ignore[call-overload]
-        position += 1
-        # The interval too: the fast group of an SLO named `<x>-long` has that name.
-        if (position < len(groups) and groups[position]["name"] == c.long_group_name(slo.service, slo.name)
-                and groups[position]["interval"] == c.LONG_GROUP_INTERVAL):
-            rules.extend(groups[position]["rules"])  # type: ignore[call-overload]
-            position += 1
-        out.append(rules)
-    return out
 
 
 def split(rules: list[Rule]) -> tuple[list[Rule], list[Rule]]:

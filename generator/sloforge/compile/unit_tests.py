@@ -29,8 +29,7 @@ from functools import lru_cache
 
 from sloforge import conventions as c
 from sloforge import durations
-from sloforge.compile.alerts import alerting_rules, in_compile_order
-from sloforge.compile.groups import slo_rules
+from sloforge.compile.alerts import alerting_rules
 from sloforge.compile.rules import BASE, labels
 from sloforge.model import Slo
 from sloforge.promql import string
@@ -54,22 +53,17 @@ class Expectation:
 
 
 def test_file(slos: tuple[Slo, ...], rule_file: str, group_order: list[str] | None = None,
-              groups: list[dict[str, object]] | None = None) -> dict[str, object]:
+              alerting: list[list[dict[str, object]]] | None = None) -> dict[str, object]:
     """A promtool test file for the rule file at `rule_file` (relative to the test file).
 
     `group_order`: the rule file's groups in dependency order. promtool evaluates all
     groups at every step in an unspecified order unless told; a group that sums series
     another group records in the same tick would otherwise see one sample fewer of
     some of them (a time-based SLI's 1d ratio read 133% at minute 3).
-    `groups`: rule_groups() of these SLOs, when the caller has them; their alerting
-    rules are reused instead of compiled a second time."""
+    `alerting`: each SLO's alerting_rules(), when the caller has compiled them already."""
     tests: list[Test] = []
-    if groups is None:
-        for slo in slos:
-            tests.extend(slo_tests(slo))
-    else:
-        for slo, rules in zip(slos, slo_rules(slos, groups), strict=True):
-            tests.extend(slo_tests(slo, in_compile_order(slo, [r for r in rules if "alert" in r])))
+    for index, slo in enumerate(slos):
+        tests.extend(slo_tests(slo, alerting[index] if alerting is not None else None))
     out: dict[str, object] = {"rule_files": [rule_file], "evaluation_interval": "1m"}
     if group_order:
         out["group_eval_order"] = group_order

@@ -68,10 +68,21 @@ class Unit:
         self.service = service
 
     @cached_property
+    def compiled(self) -> list[tuple[list[dict[str, object]], list[dict[str, object]]]]:
+        """(recording rules, alerting rules) of each SLO."""
+        from sloforge.compile.groups import compile_slo
+
+        return [compile_slo(slo) for slo in self.service.slos]
+
+    @cached_property
     def groups(self) -> list[dict[str, object]]:
         from sloforge.compile.groups import rule_groups
 
-        return rule_groups(self.service)
+        return rule_groups(self.service, self.compiled)
+
+    @property
+    def alerting(self) -> list[list[dict[str, object]]]:
+        return [alerting for _, alerting in self.compiled]
 
 
 Progress = Callable[[int, int], None]  # (services done, services in all)

@@ -30,6 +30,6 @@ def service_files(unit: Unit, settings: Settings, target: str) -> list[OutputFil
         rules_path = c.rule_file(service.name)
     relative = posixpath.relpath(rules_path, posixpath.dirname(test_path))
     order = [str(g["name"]) for g in groups]
-    out.append(OutputFile(test_path, yaml_file(test_file(service.slos, relative, order, groups), sources),
+    out.append(OutputFile(test_path, yaml_file(test_file(service.slos, relative, order, unit.alerting), sources),
                           (service.source,)))
     return out
