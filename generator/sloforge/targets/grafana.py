@@ -69,6 +69,12 @@ def catalog_files(catalog: Catalog, settings: Settings, target: str) -> list[Out
                      settings, target)]
 
 
+def files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
+    """Every dashboard file of the catalog, rendered afresh (no cache)."""
+    return [f for s in catalog.services if s.slos
+            for f in service_files(Unit(s), settings, target)] + catalog_files(catalog, settings, target)
+
+
 def _package(name: str, sources: tuple[str, ...], compile_board: Callable[[], Any], settings: Settings,
              target: str) -> OutputFile:
     from sloforge.compile.dashboard_lib import render
