@@ -1,7 +1,8 @@
 """Inhibition end to end: a real Alertmanager running the generated config.
 
 A page and a ticket of the same SLO are posted through the API v2: the page is
-active, the ticket is inhibited by it; a ticket of another SLO stays active.
+active, the ticket is inhibited by it; a ticket of another SLO stays active, and
+so does the ticket of another group of a grouped SLO.
 The receivers are webhooks to a local HTTP server, so the test also sees which
 notifications are actually delivered (and nothing leaves the machine).
 """
@@ -31,6 +32,21 @@ teams:
   payments:
     page: {{webhook: {{url: "http://127.0.0.1:{port}/page"}}}}
     ticket: {{webhook: {{url: "http://127.0.0.1:{port}/ticket"}}}}
+"""
+
+GROUPED = """\
+apiVersion: sloforge/v1
+kind: ServiceLevels
+service: api
+owner: payments
+slos:
+  - name: availability
+    objective: 99.9
+    sli:
+      events:
+        errors: sum by (route) (rate(http_requests_total{job="api",code=~"5.."}[{{ window }}]))
+        total: sum by (route) (rate(http_requests_total{job="api"}[{{ window }}]))
+        group_by: [route]
 """
 
 
@@ -79,6 +95,7 @@ def alertmanager(alertmanager_bin: str, tmp_path: Path, inbox: tuple[int, list[o
     specs.mkdir()
     (specs / "checkout.yml").write_text((SPECS / "checkout.yml").read_text())
     (specs / "routing.yml").write_text(ROUTING.format(port=inbox[0]))
+    (specs / "api.yml").write_text(GROUPED)
     result = run_cli("generate", str(specs), "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     port = _free_port()
@@ -140,3 +157,21 @@ def test_page_inhibits_the_ticket_of_the_same_slo(alertmanager: str, inbox: tupl
     assert ("/page", "availability") in delivered
     assert ("/ticket", "latency") in delivered
     assert ("/ticket", "availability") not in delivered
+
+
+def test_a_page_of_one_group_leaves_other_groups_tickets_alone(alertmanager: str, inbox: tuple[int, list]) -> None:
+    def alert(tier: str, route: str) -> dict[str, object]:
+        return {"labels": {"alertname": "ApiAvailabilityErrorBudgetBurn", "slo_service": "api",
+                           "slo_name": "availability", "slo_severity": tier, "team": "payments", "route": route,
+                           "severity": "critical" if tier == "page" else "warning"}}
+
+    _call(f"{alertmanager}/api/v2/alerts", [alert("page", "/a"), alert("ticket", "/a"), alert("ticket", "/b")])
+    deadline = time.monotonic() + 20
+    while True:
+        alerts = _call(f"{alertmanager}/api/v2/alerts")
+        states = {(a["labels"]["route"], a["labels"]["slo_severity"]): a["status"]["state"]
+                  for a in alerts}  # type: ignore[union-attr]
+        if (len(states) == 3 and states[("/a", "ticket")] == "suppressed") or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert states == {("/a", "page"): "active", ("/a", "ticket"): "suppressed", ("/b", "ticket"): "active"}

@@ -23,9 +23,10 @@ from sloforge.routing_model import Routing, Team
 DEFAULT_RECEIVER = f"{c.RECEIVER_PREFIX}default"
 
 
-def standalone(routing: Routing, teams: tuple[Team, ...] | None = None) -> Config:
+def standalone(routing: Routing, teams: tuple[Team, ...] | None = None,
+               group_labels: tuple[str, ...] = ()) -> Config:
     """The subtree under a root route of its own (no base config)."""
-    part = subtree(routing, teams)
+    part = subtree(routing, teams, group_labels)
     config: Config = {
         "route": {"receiver": DEFAULT_RECEIVER, "routes": [part.route]},
         "receivers": [{"name": DEFAULT_RECEIVER}, *part.receivers],
@@ -36,9 +37,9 @@ def standalone(routing: Routing, teams: tuple[Team, ...] | None = None) -> Confi
     return _unshared(config)
 
 
-def merged(routing: Routing, base: BaseConfig) -> Config:
+def merged(routing: Routing, base: BaseConfig, group_labels: tuple[str, ...] = ()) -> Config:
     """The base config with the sloforge subtree inserted. Raises SpecError on a name collision."""
-    part = subtree(routing)
+    part = subtree(routing, group_labels=group_labels)
     problems = collisions(routing, base, part)
     if problems:
         raise SpecError(problems)

@@ -32,7 +32,7 @@ _KINDS = {"pagerduty": "pagerdutyConfigs", "opsgenie": "opsgenieConfigs", "slack
 
 
 def alertmanager_config(routing: Routing, team: Team, namespace: str | None,
-                        labels: dict[str, str]) -> Config:
+                        labels: dict[str, str], group_labels: tuple[str, ...] = ()) -> Config:
     problems: list[Problem] = []
     ticket = c.receiver_name(team.name, "ticket")
     route: Config = {
@@ -47,7 +47,7 @@ def alertmanager_config(routing: Routing, team: Team, namespace: str | None,
     }
     receivers = [_receiver(name, d.integrations, routing.source, problems)
                  for name, d in sorted(team_destinations(team), key=lambda item: item[0])]
-    rule = inhibit_rule()
+    rule = inhibit_rule(group_labels)
     spec: Config = {
         "route": route,
         "receivers": receivers,

@@ -5,7 +5,7 @@ that carry the tier label, so anything else (an unknown team, alerts that are
 not sloforge's) falls through to the routes and default receiver of the base
 config. Below it, one route per team; below that the team's overrides in spec
 order, then its page and ticket routes. A page inhibits the ticket of the same
-SLO (same slo_service and slo_name).
+SLO (same slo_service and slo_name) and, for grouped SLOs, of the same group.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ def tier_matcher(tier: str) -> Matcher:
     return Matcher(c.LABEL_TIER, "=", tier)
 
 
-def subtree(routing: Routing, teams: tuple[Team, ...] | None = None) -> Subtree:
+def subtree(routing: Routing, teams: tuple[Team, ...] | None = None,
+            group_labels: tuple[str, ...] = ()) -> Subtree:
     chosen = routing.teams if teams is None else teams
     names = "|".join(t.name for t in chosen)
     route: Config = {
@@ -46,14 +47,19 @@ def subtree(routing: Routing, teams: tuple[Team, ...] | None = None) -> Subtree:
     used = {name for team in chosen for name in _intervals_used(routing, team)}
     intervals = tuple({"name": t.name, "time_intervals": [dict(r) for r in t.ranges]}
                       for t in routing.time_intervals if teams is None or t.name in used)
-    return Subtree(route, tuple(receivers), (inhibit_rule(),), intervals)
+    return Subtree(route, tuple(receivers), (inhibit_rule(group_labels),), intervals)
 
 
-def inhibit_rule() -> Config:
-    """A firing page silences the ticket of the same SLO: one incident, one notification."""
+def inhibit_rule(group_labels: tuple[str, ...] = ()) -> Config:
+    """A firing page silences the ticket of the same SLO: one incident, one notification.
+
+    `group_labels`: every `group_by` label of the catalog's grouped SLOs. A grouped SLO
+    alerts per group, and a page for one group must not silence another group's ticket;
+    Alertmanager counts a label missing on both sides as equal, so ungrouped SLOs match
+    as before."""
     return {"source_matchers": [tier_matcher("page").text],
             "target_matchers": [tier_matcher("ticket").text],
-            "equal": [c.LABEL_SERVICE, c.LABEL_SLO]}
+            "equal": [c.LABEL_SERVICE, c.LABEL_SLO, *group_labels]}
 
 
 def tier_options(routing: Routing, team: Team, tier: str, override: Destination | None = None) -> Config:

@@ -40,11 +40,13 @@ def catalog_files(catalog: Catalog, settings: Settings, target: str) -> list[Out
     routing = catalog.routing
     if routing is None:
         return []
+    grouped = group_labels(catalog)
     if target == "kubernetes":
         out = []
         for team in routing.teams:
-            obj = alertmanager_config(routing, team, settings.namespace, settings.object_labels)
-            check_text = yaml_file({"global": CHECK_GLOBALS, **standalone(routing, (team,))}, [routing.source])
+            obj = alertmanager_config(routing, team, settings.namespace, settings.object_labels, grouped)
+            check_text = yaml_file({"global": CHECK_GLOBALS, **standalone(routing, (team,), grouped)},
+                                   [routing.source])
             text = yaml_file(json.loads(json.dumps(obj)), [routing.source])
             out.append(OutputFile(c.kubernetes_alertmanager_file(team.name), text, (routing.source,),
                                   alertmanager_text=check_text))
@@ -52,9 +54,14 @@ def catalog_files(catalog: Catalog, settings: Settings, target: str) -> list[Out
     base_path = settings.alertmanager_base or routing.alertmanager_base
     if base_path:
         base = load_base(base_path)
-        config, sources = merged(routing, base), [routing.source, base.path]
+        config, sources = merged(routing, base, grouped), [routing.source, base.path]
     else:
-        config, sources = standalone(routing), [routing.source]
+        config, sources = standalone(routing, group_labels=grouped), [routing.source]
     text = yaml_file(json.loads(json.dumps(config)), sources)
     return [OutputFile(c.ALERTMANAGER_FILE, text, tuple(sorted(sources)), alertmanager_text=text)]
 
+
+def group_labels(catalog: Catalog) -> tuple[str, ...]:
+    """Every label some grouped SLO alerts per (its `group_by`), sorted."""
+    return tuple(sorted({label for service in catalog.services for slo in service.slos
+                         for label in slo.sli.group_by}))
