@@ -14,6 +14,7 @@ LABEL_WINDOW = "slo_window"
 LABEL_TIER = "slo_severity"  # "page" | "ticket": fixed, for routing and inhibition
 LABEL_SEVERITY = "severity"  # user-facing, overridable per spec
 LABEL_TEAM = "team"
+LABEL_BUDGET_CONSUMED = "slo_budget_consumed"  # on budget alerts: "75%"
 
 TIERS = ("page", "ticket")
 DEFAULT_SEVERITY = {"page": "critical", "ticket": "warning"}

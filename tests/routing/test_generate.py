@@ -50,8 +50,15 @@ def test_subtree_matches_the_label_contract(tmp_path: Path) -> None:
     assert subtree["matchers"] == ['team=~"discovery|payments"', 'slo_severity=~"page|ticket"']
     assert subtree["group_by"] == ["alertname", "slo_service", "slo_name"]
     assert [r["matchers"] for r in subtree["routes"]] == [['team="discovery"'], ['team="payments"']]
+    # a page silences the ticket; a budget alert those of lower thresholds (the specs use 50/75/100%)
     assert config["inhibit_rules"] == [{"source_matchers": ['slo_severity="page"'],
                                         "target_matchers": ['slo_severity="ticket"'],
+                                        "equal": ["slo_service", "slo_name"]},
+                                       {"source_matchers": ['slo_budget_consumed="75%"'],
+                                        "target_matchers": ['slo_budget_consumed=~"50%"'],
+                                        "equal": ["slo_service", "slo_name"]},
+                                       {"source_matchers": ['slo_budget_consumed="100%"'],
+                                        "target_matchers": ['slo_budget_consumed=~"50%|75%"'],
                                         "equal": ["slo_service", "slo_name"]}]
     secrets = [v for r in config["receivers"] for cfgs in r.values() if isinstance(cfgs, list)
                for cfg in cfgs for k, v in cfg.items() if k.endswith("_file")]

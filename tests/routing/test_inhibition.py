@@ -2,7 +2,8 @@
 
 A page and a ticket of the same SLO are posted through the API v2: the page is
 active, the ticket is inhibited by it; a ticket of another SLO stays active, and
-so does the ticket of another group of a grouped SLO.
+so does the ticket of another group of a grouped SLO. Of an SLO's budget alerts,
+only the highest threshold crossed notifies.
 The receivers are webhooks to a local HTTP server, so the test also sees which
 notifications are actually delivered (and nothing leaves the machine).
 """
@@ -47,6 +48,15 @@ slos:
         errors: sum by (route) (rate(http_requests_total{job="api",code=~"5.."}[{{ window }}]))
         total: sum by (route) (rate(http_requests_total{job="api"}[{{ window }}]))
         group_by: [route]
+  - name: latency
+    objective: 99
+    sli:
+      latency: {metric: http_request_duration_seconds, selector: '{job="api"}', threshold: 300ms}
+    alerting:
+      budget:
+        - {consumed: 50%, severity: ticket}
+        - {consumed: 75%, severity: ticket}
+        - {consumed: 100%, severity: page}
 """
 
 
@@ -175,3 +185,30 @@ def test_a_page_of_one_group_leaves_other_groups_tickets_alone(alertmanager: str
             break
         time.sleep(0.2)
     assert states == {("/a", "page"): "active", ("/a", "ticket"): "suppressed", ("/b", "ticket"): "active"}
+
+
+def test_only_the_highest_budget_threshold_crossed_notifies(alertmanager: str, inbox: tuple[int, list]) -> None:
+    _, received = inbox
+
+    def alert(consumed: str, tier: str, slo: str = "latency") -> dict[str, object]:
+        return {"labels": {"alertname": f"Api{slo.title()}ErrorBudgetConsumed", "slo_service": "api",
+                           "slo_name": slo, "slo_severity": tier, "team": "payments",
+                           "slo_budget_consumed": consumed, "severity": "warning"}}
+
+    # 50% and 75% of latency's budget are gone; another SLO has crossed its own 50%.
+    _call(f"{alertmanager}/api/v2/alerts", [alert("50%", "ticket"), alert("75%", "ticket"),
+                                           alert("50%", "ticket", "availability")])
+    deadline = time.monotonic() + 20
+    while True:
+        alerts = _call(f"{alertmanager}/api/v2/alerts")
+        states = {(a["labels"]["slo_name"], a["labels"]["slo_budget_consumed"]): a["status"]["state"]
+                  for a in alerts}  # type: ignore[union-attr]
+        delivered = {(alert["labels"]["slo_name"], alert["labels"]["slo_budget_consumed"])
+                     for _, body in received for alert in body["alerts"]}  # type: ignore[index,union-attr]
+        done = states.get(("latency", "50%")) == "suppressed" and len(delivered) >= 2
+        if done or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert states == {("latency", "50%"): "suppressed", ("latency", "75%"): "active",
+                      ("availability", "50%"): "active"}
+    assert delivered == {("latency", "75%"), ("availability", "50%")}

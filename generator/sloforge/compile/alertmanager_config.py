@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from sloforge import conventions as c
-from sloforge.compile.routes import Config, Subtree, subtree
+from sloforge.compile.routes import AlertScope, Config, Subtree, subtree
 from sloforge.errors import Problem, SpecError
 from sloforge.load.alertmanager_base import BaseConfig
 from sloforge.routing_model import Routing, Team
@@ -24,9 +24,9 @@ DEFAULT_RECEIVER = f"{c.RECEIVER_PREFIX}default"
 
 
 def standalone(routing: Routing, teams: tuple[Team, ...] | None = None,
-               group_labels: tuple[str, ...] = ()) -> Config:
+               scope: AlertScope = AlertScope()) -> Config:
     """The subtree under a root route of its own (no base config)."""
-    part = subtree(routing, teams, group_labels)
+    part = subtree(routing, teams, scope)
     config: Config = {
         "route": {"receiver": DEFAULT_RECEIVER, "routes": [part.route]},
         "receivers": [{"name": DEFAULT_RECEIVER}, *part.receivers],
@@ -37,9 +37,9 @@ def standalone(routing: Routing, teams: tuple[Team, ...] | None = None,
     return _unshared(config)
 
 
-def merged(routing: Routing, base: BaseConfig, group_labels: tuple[str, ...] = ()) -> Config:
+def merged(routing: Routing, base: BaseConfig, scope: AlertScope = AlertScope()) -> Config:
     """The base config with the sloforge subtree inserted. Raises SpecError on a name collision."""
-    part = subtree(routing, group_labels=group_labels)
+    part = subtree(routing, scope=scope)
     problems = collisions(routing, base, part)
     if problems:
         raise SpecError(problems)

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from sloforge import conventions as c
-from sloforge.compile.routes import Config, inhibit_rule, team_destinations, team_routes
+from sloforge.compile.routes import AlertScope, Config, inhibitions, team_destinations, team_routes
 from sloforge.errors import Problem, SpecError
 from sloforge.routing_model import Integration, Matcher, Routing, Team
 
@@ -32,7 +32,7 @@ _KINDS = {"pagerduty": "pagerdutyConfigs", "opsgenie": "opsgenieConfigs", "slack
 
 
 def alertmanager_config(routing: Routing, team: Team, namespace: str | None,
-                        labels: dict[str, str], group_labels: tuple[str, ...] = ()) -> Config:
+                        labels: dict[str, str], scope: AlertScope = AlertScope()) -> Config:
     problems: list[Problem] = []
     ticket = c.receiver_name(team.name, "ticket")
     route: Config = {
@@ -47,13 +47,12 @@ def alertmanager_config(routing: Routing, team: Team, namespace: str | None,
     }
     receivers = [_receiver(name, d.integrations, routing.source, problems)
                  for name, d in sorted(team_destinations(team), key=lambda item: item[0])]
-    rule = inhibit_rule(group_labels)
     spec: Config = {
         "route": route,
         "receivers": receivers,
-        "inhibitRules": [{"sourceMatch": [_matcher(Matcher(c.LABEL_TIER, "=", "page"))],
-                          "targetMatch": [_matcher(Matcher(c.LABEL_TIER, "=", "ticket"))],
-                          "equal": rule["equal"]}],
+        "inhibitRules": [{"sourceMatch": [_matcher(m) for m in rule.source],
+                          "targetMatch": [_matcher(m) for m in rule.target],
+                          "equal": list(rule.equal)} for rule in inhibitions(scope)],
     }
     intervals = _intervals(routing, team, problems)
     if intervals:

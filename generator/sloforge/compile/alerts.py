@@ -157,7 +157,7 @@ def budget_alerts(slo: Slo) -> list[Rule]:
         }
         if policy.for_seconds:
             rule["for"] = durations.format(policy.for_seconds)
-        rule["labels"] = _alert_labels(slo, policy.tier, slo_budget_consumed=policy.consumed_text)
+        rule["labels"] = _alert_labels(slo, policy.tier, **{c.LABEL_BUDGET_CONSUMED: policy.consumed_text})
         extra = {"action": context["action"]} if policy.action else {}
         rule["annotations"] = _annotations(
             slo, policy.tier, _annotation("budget_summary", context),

@@ -4,8 +4,12 @@ One route holds everything sloforge routes: it matches alerts of the known teams
 that carry the tier label, so anything else (an unknown team, alerts that are
 not sloforge's) falls through to the routes and default receiver of the base
 config. Below it, one route per team; below that the team's overrides in spec
-order, then its page and ticket routes. A page inhibits the ticket of the same
-SLO (same slo_service and slo_name) and, for grouped SLOs, of the same group.
+order, then its page and ticket routes.
+
+Inhibition, within one SLO (same slo_service and slo_name) and, for grouped
+SLOs, one group: a page silences the ticket, and a budget alert silences the
+budget alerts of lower thresholds (75% consumed silences 50%), so one incident
+sends one notification.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sloforge import conventions as c
+from sloforge import promql
 from sloforge.routing_model import ROUTE_OPTIONS, Destination, Integration, Matcher, Routing, Team
 
 Config = dict[str, Any]
@@ -27,12 +32,48 @@ class Subtree:
     time_intervals: tuple[Config, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class AlertScope:
+    """What inhibition needs to know of the catalog's alerts."""
+
+    group_labels: tuple[str, ...] = ()  # every group_by label of a grouped SLO
+    budget_thresholds: tuple[str, ...] = ()  # every slo_budget_consumed value, lowest first
+
+
+@dataclass(frozen=True, slots=True)
+class Inhibition:
+    source: tuple[Matcher, ...]
+    target: tuple[Matcher, ...]
+    equal: tuple[str, ...]
+
+    def config(self) -> Config:
+        return {"source_matchers": [m.text for m in self.source],
+                "target_matchers": [m.text for m in self.target],
+                "equal": list(self.equal)}
+
+
+def inhibitions(scope: AlertScope = AlertScope()) -> list[Inhibition]:
+    """A page silences the ticket of the same SLO; a budget alert those of lower thresholds.
+
+    `equal` also lists every group_by label of the catalog: a grouped SLO alerts per
+    group, and one group's page must not silence another group's ticket. Alertmanager
+    counts a label missing on both sides as equal, so ungrouped SLOs match as before."""
+    equal = (c.LABEL_SERVICE, c.LABEL_SLO, *scope.group_labels)
+    rules = [Inhibition((tier_matcher("page"),), (tier_matcher("ticket"),), equal)]
+    thresholds = scope.budget_thresholds
+    for index in range(1, len(thresholds)):
+        lower = "|".join(promql.regex_escape(t) for t in thresholds[:index])
+        rules.append(Inhibition((Matcher(c.LABEL_BUDGET_CONSUMED, "=", thresholds[index]),),
+                                (Matcher(c.LABEL_BUDGET_CONSUMED, "=~", lower),), equal))
+    return rules
+
+
 def tier_matcher(tier: str) -> Matcher:
     return Matcher(c.LABEL_TIER, "=", tier)
 
 
 def subtree(routing: Routing, teams: tuple[Team, ...] | None = None,
-            group_labels: tuple[str, ...] = ()) -> Subtree:
+            scope: AlertScope = AlertScope()) -> Subtree:
     chosen = routing.teams if teams is None else teams
     names = "|".join(t.name for t in chosen)
     route: Config = {
@@ -47,19 +88,7 @@ def subtree(routing: Routing, teams: tuple[Team, ...] | None = None,
     used = {name for team in chosen for name in _intervals_used(routing, team)}
     intervals = tuple({"name": t.name, "time_intervals": [dict(r) for r in t.ranges]}
                       for t in routing.time_intervals if teams is None or t.name in used)
-    return Subtree(route, tuple(receivers), (inhibit_rule(group_labels),), intervals)
-
-
-def inhibit_rule(group_labels: tuple[str, ...] = ()) -> Config:
-    """A firing page silences the ticket of the same SLO: one incident, one notification.
-
-    `group_labels`: every `group_by` label of the catalog's grouped SLOs. A grouped SLO
-    alerts per group, and a page for one group must not silence another group's ticket;
-    Alertmanager counts a label missing on both sides as equal, so ungrouped SLOs match
-    as before."""
-    return {"source_matchers": [tier_matcher("page").text],
-            "target_matchers": [tier_matcher("ticket").text],
-            "equal": [c.LABEL_SERVICE, c.LABEL_SLO, *group_labels]}
+    return Subtree(route, tuple(receivers), tuple(i.config() for i in inhibitions(scope)), intervals)
 
 
 def tier_options(routing: Routing, team: Team, tier: str, override: Destination | None = None) -> Config:

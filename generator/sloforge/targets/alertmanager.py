@@ -12,6 +12,7 @@ import json
 from sloforge import conventions as c
 from sloforge.compile.alertmanager_config import merged, standalone
 from sloforge.compile.alertmanager_k8s import alertmanager_config
+from sloforge.compile.routes import AlertScope
 from sloforge.load.alertmanager_base import load_base
 from sloforge.model import Catalog
 from sloforge.render import yaml_file
@@ -40,12 +41,12 @@ def catalog_files(catalog: Catalog, settings: Settings, target: str) -> list[Out
     routing = catalog.routing
     if routing is None:
         return []
-    grouped = group_labels(catalog)
+    scope = alert_scope(catalog)
     if target == "kubernetes":
         out = []
         for team in routing.teams:
-            obj = alertmanager_config(routing, team, settings.namespace, settings.object_labels, grouped)
-            check_text = yaml_file({"global": CHECK_GLOBALS, **standalone(routing, (team,), grouped)},
+            obj = alertmanager_config(routing, team, settings.namespace, settings.object_labels, scope)
+            check_text = yaml_file({"global": CHECK_GLOBALS, **standalone(routing, (team,), scope)},
                                    [routing.source])
             text = yaml_file(json.loads(json.dumps(obj)), [routing.source])
             out.append(OutputFile(c.kubernetes_alertmanager_file(team.name), text, (routing.source,),
@@ -54,14 +55,16 @@ def catalog_files(catalog: Catalog, settings: Settings, target: str) -> list[Out
     base_path = settings.alertmanager_base or routing.alertmanager_base
     if base_path:
         base = load_base(base_path)
-        config, sources = merged(routing, base, grouped), [routing.source, base.path]
+        config, sources = merged(routing, base, scope), [routing.source, base.path]
     else:
-        config, sources = standalone(routing, group_labels=grouped), [routing.source]
+        config, sources = standalone(routing, scope=scope), [routing.source]
     text = yaml_file(json.loads(json.dumps(config)), sources)
     return [OutputFile(c.ALERTMANAGER_FILE, text, tuple(sorted(sources)), alertmanager_text=text)]
 
 
-def group_labels(catalog: Catalog) -> tuple[str, ...]:
-    """Every label some grouped SLO alerts per (its `group_by`), sorted."""
-    return tuple(sorted({label for service in catalog.services for slo in service.slos
-                         for label in slo.sli.group_by}))
+def alert_scope(catalog: Catalog) -> AlertScope:
+    """The group_by labels and budget thresholds of the catalog's alerts, for inhibition."""
+    slos = [slo for service in catalog.services for slo in service.slos]
+    thresholds = {p.consumed_text: p.consumed for slo in slos for p in slo.alerting.budget}
+    return AlertScope(tuple(sorted({label for slo in slos for label in slo.sli.group_by})),
+                      tuple(sorted(thresholds, key=thresholds.__getitem__)))
