@@ -16,8 +16,8 @@ from typing import Any
 from sloforge import conventions
 from sloforge.errors import Problem
 from sloforge.load import openslo_alerts as alerts
+from sloforge.load import openslo_labels, openslo_sli
 from sloforge.load import openslo_objects as objects
-from sloforge.load import openslo_sli
 from sloforge.load.documents import Document, FieldPath
 from sloforge.load.openslo_objects import Obj, ObjReader
 from sloforge.load.openslo_sli import Indicator
@@ -64,12 +64,18 @@ def services_from(documents: list[Document]) -> tuple[list[Service], list[Proble
         reader = ObjReader.of(obj)
         indicators[obj.name] = openslo_sli.indicator(reader, obj.spec, ("spec",), sources)
         problems.extend(reader.problems)
+    service_meta: dict[str, tuple[dict[str, str], str | None]] = {}  # Service object -> labels, owner
+    for obj in of_kind["Service"]:
+        reader = ObjReader.of(obj)
+        labels, teams = openslo_labels.metadata_labels(reader, obj)
+        service_meta[obj.name] = (labels, openslo_labels.owner(reader, obj, teams))
+        problems.extend(reader.problems)
     used: set[str] = set()
     by_service: dict[str, list[Slo]] = {}
     origin: dict[str, str] = {}
     for obj in of_kind["SLO"]:
         reader = _SloReader.of(obj)
-        for slo in reader.slos(index, indicators, sources, policies, conditions, used):
+        for slo in reader.slos(index, indicators, sources, policies, conditions, used, service_meta):
             origin.setdefault(slo.service, obj.doc.path)
             if any(s.name == slo.name for s in by_service.get(slo.service, [])):
                 reader.fail(("metadata", "name"), f"SLO name '{slo.name}' is already used in service "
@@ -81,8 +87,16 @@ def services_from(documents: list[Document]) -> tuple[list[Service], list[Proble
         if indicators[name] is not None:
             problems.append(obj.doc.problem(obj.prefix + ("metadata", "name"), f"SLI '{name}' is not used by "
                                             "any SLO among the inputs, so it generates nothing", warning=True))
-    services = [Service(name=name, source=origin[name], slos=tuple(slos)) for name, slos in by_service.items()]
+    services = [Service(name=name, source=origin[name], slos=tuple(slos), owner=_one_owner(slos),
+                        labels=tuple(sorted(service_meta.get(name, ({}, None))[0].items())))
+                for name, slos in by_service.items()]
     return services, problems
+
+
+def _one_owner(slos: list[Slo]) -> str | None:
+    """The service's owner when its SLOs agree on one (a service routes to one team)."""
+    owners = {slo.owner for slo in slos}
+    return owners.pop() if len(owners) == 1 else None
 
 
 class _SloReader(ObjReader):
@@ -92,7 +106,8 @@ class _SloReader(ObjReader):
 
     def slos(self, index: dict[tuple[str, str], Obj], indicators: dict[str, Indicator | None],
              sources: dict[str, Obj], policies: dict[str, alerts.Policy | None],
-             conditions: dict[str, alerts.Condition | None], used: set[str]) -> list[Slo]:
+             conditions: dict[str, alerts.Condition | None], used: set[str],
+             service_meta: dict[str, tuple[dict[str, str], str | None]]) -> list[Slo]:
         obj = self.obj
         assert obj is not None
         alpha = obj.api == "openslo/v1alpha"
@@ -108,6 +123,10 @@ class _SloReader(ObjReader):
         found = self.indicator(spec, alpha, index, indicators, sources, used)
         objectives = self.get(spec, at, "objectives", list, required=True) or []
         found_policies = [] if alpha else alerts.policies_of(self, obj, index, policies, conditions)
+        service_labels, service_owner = service_meta.get(service or "", ({}, None))
+        own_labels, teams = openslo_labels.metadata_labels(self, obj)
+        labels = tuple(sorted({**service_labels, **own_labels}.items()))
+        owner = openslo_labels.owner(self, obj, teams) if teams else service_owner
         out = []
         for position, objective in enumerate(objectives):
             path = at + ("objectives", position)
@@ -124,7 +143,7 @@ class _SloReader(ObjReader):
                                        round(1 - objective_pct / 100, 12))
             out.append(Slo(service=service, name=slo_name, objective=objective_pct, period=period, sli=sli,
                            alerting=alerting, description=spec.get("description", "") or "",
-                           source=obj.doc.path))
+                           owner=owner, labels=labels, source=obj.doc.path))
         return [] if self.failed else out
 
     def time_window(self, spec: dict[str, Any], alpha: bool) -> int | None:
