@@ -47,8 +47,8 @@ def metadata_labels(reader: ObjReader, obj: Obj) -> tuple[dict[str, str], list[s
             reader.warn(at + (name,), f"'{name}' is not a Prometheus label name; label ignored")
         elif name in _SET_BY_SLOFORGE or name.startswith("slo_"):
             reader.warn(at + (name,), f"label '{name}' is set by sloforge itself; label ignored")
-        else:
-            labels[name] = ",".join(texts)
+        elif any(texts):  # an empty value is no label at all in Prometheus
+            labels[name] = ",".join(t for t in texts if t)
     return labels, teams
 
 
