@@ -59,7 +59,7 @@ class Alerting:
         for t in self.tiers:
             if t.name == name:
                 return t
-        raise StopIteration(name)  # as next() on no match did
+        raise KeyError(f"no alert tier {name!r}; tiers are {', '.join(t.name for t in self.tiers)}")
 
     def active_pairs(self, tier: str) -> tuple[WindowPair, ...]:
         if self.disabled or self.tier(tier).disabled:
