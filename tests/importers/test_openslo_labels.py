@@ -36,8 +36,14 @@ spec:
     spec:
       ratioMetric:
         counter: true
-        good: {metricSource: {type: Prometheus, spec: {query: 'sum(rate(http_requests_total{job="web",code!~"5.."}[{{ window }}]))'}}}
-        total: {metricSource: {type: Prometheus, spec: {query: 'sum(rate(http_requests_total{job="web"}[{{ window }}]))'}}}
+        good:
+          metricSource:
+            type: Prometheus
+            spec: {query: 'sum(rate(http_requests_total{job="web",code!~"5.."}[{{ window }}]))'}
+        total:
+          metricSource:
+            type: Prometheus
+            spec: {query: 'sum(rate(http_requests_total{job="web"}[{{ window }}]))'}
   objectives:
     - target: 0.999
   alertPolicies:
