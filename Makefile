@@ -12,7 +12,7 @@ OUT    ?= out
 ALERTMANAGER_BASE ?=
 AM_BASE := $(if $(ALERTMANAGER_BASE),--alertmanager-base $(ALERTMANAGER_BASE))
 
-.PHONY: rules check test tools venv bench bench-cost bench-generate bench-shared-total clean
+.PHONY: rules check test tools venv bench bench-cost bench-generate clean
 
 $(BIN)/sloforge: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,10 +55,6 @@ bench-cost: $(BIN)/sloforge tools
 # Generation at 1,000 and 10,000 SLOs: wall time and peak memory.
 bench-generate: $(BIN)/sloforge
 	$(BIN)/python bench/generate.py --results bench/RESULTS-generate.md
-
-# Raw samples of latency/probe base rules, shared total vs all events queried twice (~5 s).
-bench-shared-total: $(BIN)/sloforge tools
-	$(BIN)/python bench/shared_total.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

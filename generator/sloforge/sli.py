@@ -18,23 +18,6 @@ def _by(group_by: tuple[str, ...]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class RecordedTotal:
-    """The all-events rate at the same window, already recorded by an earlier rule of the
-    same group: `series` selects it, `added` names the labels the recording rule set on it
-    (slo_service, slo_name, slo_window and the spec's labels), which the raw bad-events
-    side does not carry and vector matching must ignore. Kinds whose bad events are
-    "all minus good" (latency, probes) subtract from it instead of querying all events
-    a second time: one raw read per evaluation instead of two."""
-
-    series: str
-    added: tuple[str, ...]
-
-    @property
-    def ignoring(self) -> str:
-        return f"ignoring ({', '.join(self.added)})"
-
-
-@dataclass(frozen=True, slots=True)
 class EventsSli:
     errors: str
     total: str
@@ -43,13 +26,10 @@ class EventsSli:
     time_based = False
     unit = "requests"
 
-    def error_rate(self, window: str, recorded: RecordedTotal | None = None) -> str:
+    def error_rate(self, window: str) -> str:
         # `or total * 0`: an error counter that was never incremented has no
         # series at all, which would make the ratio vanish and alerts never fire
         # (sloth#440). Falling back to zero errors keeps the SLI defined.
-        # The fallback stays on the raw total even when it is recorded: promtool
-        # unit tests feed both recorded 5m series, and a fallback read from the
-        # fed total would record a second errors sample beside the fed one.
         errors = promql.with_window(self.errors, window)
         total = promql.with_window(self.total, window)
         return f"({errors}) or (({total}) * 0)"
@@ -71,7 +51,7 @@ class RatioSli:
     time_based = True
     unit = "time"
 
-    def error_rate(self, window: str, recorded: RecordedTotal | None = None) -> str:
+    def error_rate(self, window: str) -> str:
         # `>= 0` drops NaN (0/0 in the user's ratio) so it never enters a sum.
         return f"({promql.with_window(self.query, window)}) >= 0"
 
@@ -109,12 +89,10 @@ class LatencySli:
         selector = promql.merge_selector(self.selector, extra)
         return f"sum{_by(self.group_by)}(rate({self.metric}_{suffix}{selector}[{window}]))"
 
-    def error_rate(self, window: str, recorded: RecordedTotal | None = None) -> str:
+    def error_rate(self, window: str) -> str:
+        total = self._rate("count", window)
         good = self._rate("bucket", window, self.le_matcher)
         # clamp: bucket and count are scraped separately and can disagree briefly
-        if recorded is not None:
-            return f"clamp_min({recorded.series} - {recorded.ignoring} {good}, 0)"
-        total = self._rate("count", window)
         return f"clamp_min({total} - {good}, 0)"
 
     def total_rate(self, window: str) -> str | None:
@@ -143,13 +121,9 @@ class ProbeSli:
             return f"{self.query}[{window}]"
         return f"({self.query})[{window}:]"
 
-    def error_rate(self, window: str, recorded: RecordedTotal | None = None) -> str:
+    def error_rate(self, window: str) -> str:
         ranged = self._ranged(window)
         seconds = durations.parse(window)
-        if recorded is not None:
-            # probes run (the recorded total) minus probes passed
-            passed = f"sum{_by(self.group_by)}(sum_over_time({ranged})) / {seconds}"
-            return f"{recorded.series} - {recorded.ignoring} {passed}"
         return f"sum{_by(self.group_by)}(count_over_time({ranged}) - sum_over_time({ranged})) / {seconds}"
 
     def total_rate(self, window: str) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import promql_parser
 import pytest
-from sloforge.sli import EventsSli, LatencySli, ProbeSli, RatioSli, RecordedTotal
+from sloforge.sli import EventsSli, LatencySli, ProbeSli, RatioSli
 
 KINDS = [
     EventsSli('sum(rate(x_total{code=~"5.."}[{{ window }}]))', "sum(rate(x_total[{{ window }}]))"),
@@ -24,26 +24,10 @@ def test_every_shape_parses(sli, window: str) -> None:
         promql_parser.parse(total)
 
 
-RECORDED = RecordedTotal('slo:sli_total_events:rate5m{slo_service="s", slo_name="n", slo_window="5m"}',
-                         ("slo_name", "slo_service", "slo_window", "tier"))
-
-
-@pytest.mark.parametrize("sli", KINDS, ids=lambda s: s.kind)
-def test_every_shape_parses_reading_the_recorded_total(sli) -> None:
-    expr = sli.error_rate("5m", RECORDED)
-    promql_parser.parse(expr)
-    if sli.kind in ("latency", "probe"):
-        # bad = all - good: all events are read from the recorded total, not queried again
-        assert RECORDED.series in expr and "ignoring (slo_name, slo_service, slo_window, tier)" in expr
-        assert "count" not in expr.replace(RECORDED.series, "")
-
-
 def test_events_fall_back_to_zero_errors_when_the_error_series_is_missing() -> None:
     # sloth#440: an error counter never incremented has no series at all
     sli = KINDS[0]
     assert sli.error_rate("5m").endswith("or ((sum(rate(x_total[5m]))) * 0)")
-    # ... from the raw total even when it is recorded (see EventsSli.error_rate)
-    assert sli.error_rate("5m", RECORDED) == sli.error_rate("5m")
 
 
 @pytest.mark.parametrize(("threshold", "matcher"), [

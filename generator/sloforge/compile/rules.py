@@ -18,7 +18,6 @@ from functools import cache
 from sloforge import conventions as c
 from sloforge import durations
 from sloforge.model import Slo
-from sloforge.sli import RecordedTotal
 
 Rule = dict[str, object]
 BASE = c.BASE_WINDOW_SECONDS
@@ -95,18 +94,11 @@ def recording_rules(slo: Slo) -> list[Rule]:
     series = _Series(slo)
     base = durations.format(BASE)
     errors5m, total5m = base_rate_names()
+    rules = [series.record(errors5m, slo.sli.error_rate(base), BASE)]
     total = slo.sli.total_rate(base)
-    if total is None:
-        # Time-based SLIs count time: one unit per series, whatever the errors are.
-        rules = [series.record(errors5m, slo.sli.error_rate(base), BASE),
-                 series.record(total5m, f"{errors5m}{series.selector(BASE)} * 0 + 1", BASE)]
-    else:
-        # All events first: the bad-events rule right after it (same group, same
-        # evaluation time) reads the recorded total instead of querying it again.
-        labels5m = series.labels(BASE)
-        recorded = RecordedTotal(f"{total5m}{series.selector(BASE)}", tuple(labels5m))
-        rules = [series.record(total5m, total, BASE),
-                 series.record(errors5m, slo.sli.error_rate(base, recorded), BASE)]
+    # Time-based SLIs count time: one unit per series, whatever the errors are.
+    total_expr = total if total is not None else f"{errors5m}{series.selector(BASE)} * 0 + 1"
+    rules.append(series.record(total5m, total_expr, BASE))
 
     for window in slo.windows:
         if window == slo.period:
