@@ -95,3 +95,17 @@ def test_convert_keeps_labels_and_owner(tmp_path: Path) -> None:
     spec = yaml.safe_load((tmp_path / "converted" / "web.yml").read_text())
     assert spec["owner"] == "payments" and spec["labels"] == {"tier": "1"}
     assert spec["slos"][0]["labels"] == {"env": "prod,eu"}
+
+
+def test_slos_of_one_service_naming_different_teams_get_no_owner(tmp_path: Path) -> None:
+    other = OPENSLO.split("---\n")[1].replace("name: availability", "name: availability-eu") \
+        .replace("env: [prod, eu]", "team: [search, search]")  # a repeated team is one team
+    mine = OPENSLO.split("---\n")[1].replace("env: [prod, eu]", "team: [payments]")
+    (tmp_path / "web.yml").write_text(f"{mine}---\n{other}", encoding="utf-8")
+    result = run_cli("generate", str(tmp_path / "web.yml"), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "the SLOs of service 'web' name different teams (availability: payments, availability-eu: " \
+           "search); a service has one owner, so none is set" in result.stderr
+    assert "several teams" not in result.stderr
+    groups = yaml.safe_load((tmp_path / "out" / "prometheus" / "web.yml").read_text())["groups"]
+    assert not any("team" in rule["labels"] for group in groups for rule in group["rules"])

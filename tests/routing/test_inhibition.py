@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from sloforge.pipeline import load_catalog
+from sloforge.targets.alertmanager import alert_scope
 
 from tests.conftest import SPECS, run_cli
 
@@ -212,3 +214,25 @@ def test_only_the_highest_budget_threshold_crossed_notifies(alertmanager: str, i
     assert states == {("latency", "50%"): "suppressed", ("latency", "75%"): "active",
                       ("availability", "50%"): "active"}
     assert delivered == {("latency", "75%"), ("availability", "50%")}
+
+
+def test_equal_leaves_out_labels_an_alert_tier_sets_itself(tmp_path: Path) -> None:
+    """A group label that another SLO's page sets to a fixed value would never be equal between
+    that SLO's page and ticket, and its page would stop silencing its ticket."""
+    tiered = GROUPED.replace("group_by: [route]", "group_by: [route, region]") \
+        .replace("by (route)", "by (route, region)")
+    tiered += """\
+  - name: checkout
+    objective: 99.9
+    sli:
+      events:
+        errors: sum(rate(http_requests_total{job="api",code=~"5.."}[{{ window }}]))
+        total: sum(rate(http_requests_total{job="api"}[{{ window }}]))
+    alerting:
+      page: {labels: {region: eu}}
+"""
+    (tmp_path / "api.yml").write_text(tiered, encoding="utf-8")
+    catalog, _ = load_catalog([str(tmp_path / "api.yml")])
+    scope = alert_scope(catalog)
+    assert scope.group_labels == ("route",)
+    assert scope.budget_thresholds == ("50%", "75%", "100%")

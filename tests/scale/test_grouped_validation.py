@@ -21,6 +21,10 @@ from tests.scale.conftest import GROUPED_SPEC
                  "label 'route' is also in the SLI's group_by", id="fixed label clashes"),
     pytest.param("threshold: 300ms\n        group_by: [route]", "threshold: 300ms\n        group_by: [le]",
                  "cannot group by 'le'", id="latency grouped by le"),
+    # every alert sets these itself: a page and a ticket of one group would differ in them
+    pytest.param("group_by: [route]", "group_by: [severity]", "cannot group by 'severity'",
+                 id="alert label severity"),
+    pytest.param("group_by: [route]", "group_by: [team]", "cannot group by 'team'", id="alert label team"),
 ])
 def test_grouped_slo_problems(grouped_spec: Path, tmp_path: Path, old: str, new: str, message: str) -> None:
     assert old in GROUPED_SPEC

@@ -17,6 +17,9 @@ API_VERSION = "sloforge/v1"
 KIND = "ServiceLevels"
 RESERVED_LABELS = {conventions.LABEL_SERVICE, conventions.LABEL_SLO, conventions.LABEL_WINDOW,
                    conventions.LABEL_TIER, "__name__"}
+# Not groups: a histogram bucket bound, and labels every alert sets itself (a page and a
+# ticket of one group would differ in them, which also breaks their inhibition).
+GROUP_BY_RESERVED = {"le", conventions.LABEL_SEVERITY, conventions.LABEL_TEAM, conventions.LABEL_BUDGET_CONSUMED}
 
 
 def claims(document: Document) -> bool:
@@ -137,7 +140,7 @@ class _Reader:
 
     def group_labels_allowed(self, group_by: tuple[str, ...], at: FieldPath) -> bool:
         for label in group_by:
-            if label in RESERVED_LABELS or label.startswith("__") or label == "le":
+            if label in RESERVED_LABELS or label in GROUP_BY_RESERVED or label.startswith("__"):
                 self.fail(at + ("group_by",), f"cannot group by '{label}': it is set by sloforge or "
                           "Prometheus itself; choose another label")
                 return False

@@ -10,6 +10,7 @@ mapping and openslo_alerts for alert policies.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -72,11 +73,11 @@ def services_from(documents: list[Document]) -> tuple[list[Service], list[Proble
         problems.extend(reader.problems)
     used: set[str] = set()
     by_service: dict[str, list[Slo]] = {}
-    origin: dict[str, str] = {}
+    origin: dict[str, tuple[str, int | None]] = {}  # service -> where its first SLO names it
     for obj in of_kind["SLO"]:
         reader = _SloReader.of(obj)
         for slo in reader.slos(index, indicators, sources, policies, conditions, used, service_meta):
-            origin.setdefault(slo.service, obj.doc.path)
+            origin.setdefault(slo.service, (obj.doc.path, obj.doc.line(obj.prefix + ("spec", "service"))))
             if any(s.name == slo.name for s in by_service.get(slo.service, [])):
                 reader.fail(("metadata", "name"), f"SLO name '{slo.name}' is already used in service "
                             f"'{slo.service}'")
@@ -87,16 +88,27 @@ def services_from(documents: list[Document]) -> tuple[list[Service], list[Proble
         if indicators[name] is not None:
             problems.append(obj.doc.problem(obj.prefix + ("metadata", "name"), f"SLI '{name}' is not used by "
                                             "any SLO among the inputs, so it generates nothing", warning=True))
-    services = [Service(name=name, source=origin[name], slos=tuple(slos), owner=_one_owner(slos),
-                        labels=tuple(sorted(service_meta.get(name, ({}, None))[0].items())))
-                for name, slos in by_service.items()]
+    services = []
+    for name, slos in by_service.items():
+        owner = _one_owner(name, slos, origin[name], problems)
+        kept = slos if owner is not None else [dataclasses.replace(s, owner=None) if s.owner else s for s in slos]
+        services.append(Service(name=name, source=origin[name][0], slos=tuple(kept), owner=owner,
+                                labels=tuple(sorted(service_meta.get(name, ({}, None))[0].items())),
+                                owner_line=origin[name][1]))
     return services, problems
 
 
-def _one_owner(slos: list[Slo]) -> str | None:
-    """The service's owner when its SLOs agree on one (a service routes to one team)."""
+def _one_owner(service: str, slos: list[Slo], where: tuple[str, int | None], problems: list[Problem]) -> str | None:
+    """The service's owner: the team its SLOs agree on. A service routes to one team (routing
+    checks and overrides go by service), so SLOs naming different teams get none, and say so."""
     owners = {slo.owner for slo in slos}
-    return owners.pop() if len(owners) == 1 else None
+    if len(owners) == 1:
+        return owners.pop()
+    named = ", ".join(f"{slo.name}: {slo.owner or 'none'}" for slo in slos)
+    problems.append(Problem(where[0], where[1], "metadata.labels.team", f"the SLOs of service '{service}' "
+                            f"name different teams ({named}); a service has one owner, so none is set: "
+                            "give them the same team (or set it once on the Service object)", warning=True))
+    return None
 
 
 class _SloReader(ObjReader):

@@ -54,7 +54,8 @@ def metadata_labels(reader: ObjReader, obj: Obj) -> tuple[dict[str, str], list[s
 
 def owner(reader: ObjReader, obj: Obj, teams: list[str]) -> str | None:
     """The one team of `teams`, else None (several are reported)."""
-    if len(teams) == 1 and teams[0]:
+    teams = list(dict.fromkeys(t for t in teams if t))
+    if len(teams) == 1:
         return teams[0]
     if len(teams) > 1:
         reader.warn(("metadata", "labels", conventions.LABEL_TEAM),

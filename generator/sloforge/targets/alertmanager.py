@@ -18,6 +18,7 @@ from sloforge.model import Catalog
 from sloforge.render import yaml_file
 from sloforge.targets import OutputFile, Settings
 
+ALERT_LABELS = {c.LABEL_SEVERITY, c.LABEL_TEAM, c.LABEL_TIER, c.LABEL_BUDGET_CONSUMED}  # set per alert
 NO_ROUTING_NOTE = ("no routing spec (kind: Routing) among the inputs: no Alertmanager config generated, "
                    "owners not checked")
 
@@ -63,8 +64,15 @@ def catalog_files(catalog: Catalog, settings: Settings, target: str) -> list[Out
 
 
 def alert_scope(catalog: Catalog) -> AlertScope:
-    """The group_by labels and budget thresholds of the catalog's alerts, for inhibition."""
+    """The group_by labels and budget thresholds of the catalog's alerts, for inhibition.
+
+    A label some SLO's alerts set to a fixed value of their own (a tier's `labels`, the
+    alerting labels) is left out of the group labels: the page and the ticket of one SLO can
+    differ in it, and `equal` would then never hold."""
     slos = [slo for service in catalog.services for slo in service.slos]
     thresholds = {p.consumed_text: p.consumed for slo in slos for p in slo.alerting.budget}
-    return AlertScope(tuple(sorted({label for slo in slos for label in slo.sli.group_by})),
+    fixed = {name for slo in slos for name, _ in slo.alerting.labels}
+    fixed |= {name for slo in slos for tier in slo.alerting.tiers for name, _ in tier.labels}
+    grouped = {label for slo in slos for label in slo.sli.group_by}
+    return AlertScope(tuple(sorted(grouped - fixed - ALERT_LABELS)),
                       tuple(sorted(thresholds, key=thresholds.__getitem__)))
