@@ -113,7 +113,7 @@ def edited_documents(draw: st.DrawFn) -> Any:
     return data
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(edited_documents())
 def test_agrees_with_jsonschema_on_edited_documents(data: Any) -> None:
     name = "budget_policy" if data.get("kind") == "BudgetPolicy" else "native"

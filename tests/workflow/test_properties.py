@@ -233,7 +233,7 @@ def test_random_mutations_give_a_clean_error_or_valid_output(tmp_path: Path, pro
     outcomes = {"error": 0, "ok": 0}
     count = [0]
 
-    @settings(max_examples=20_000 if long_run else 1000, deadline=None, database=None,
+    @settings(max_examples=20_000 if long_run else 600, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     @given(mutated())
     def one(text: str) -> None:
