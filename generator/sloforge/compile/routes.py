@@ -36,7 +36,7 @@ class Subtree:
 class AlertScope:
     """What inhibition needs to know of the catalog's alerts."""
 
-    group_labels: tuple[str, ...] = ()  # every group_by label of a grouped SLO
+    group_labels: tuple[str, ...] = ()  # group_by labels that alerts do not set themselves
     budget_thresholds: tuple[str, ...] = ()  # every slo_budget_consumed value, lowest first
 
 
@@ -55,9 +55,10 @@ class Inhibition:
 def inhibitions(scope: AlertScope = AlertScope()) -> list[Inhibition]:
     """A page silences the ticket of the same SLO; a budget alert those of lower thresholds.
 
-    `equal` also lists every group_by label of the catalog: a grouped SLO alerts per
-    group, and one group's page must not silence another group's ticket. Alertmanager
-    counts a label missing on both sides as equal, so ungrouped SLOs match as before."""
+    `equal` also lists the catalog's group labels (see targets.alertmanager.alert_scope): a
+    grouped SLO alerts per group, and one group's page must not silence another group's
+    ticket. Alertmanager counts a label missing on both sides as equal, so ungrouped SLOs
+    match as before."""
     equal = (c.LABEL_SERVICE, c.LABEL_SLO, *scope.group_labels)
     rules = [Inhibition((tier_matcher("page"),), (tier_matcher("ticket"),), equal)]
     thresholds = scope.budget_thresholds
