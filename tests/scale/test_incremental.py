@@ -3,6 +3,8 @@ changed spec is re-read and re-rendered."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,25 @@ def test_cached_runs_match_cold_runs(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert run_cli("generate", str(specs), "--out", str(cold)).returncode == 0
     assert _tree(warm) == _tree(cold)
     assert "0.9995" in (warm / "prometheus" / "checkout.yml").read_text()
+
+
+def test_a_changed_dashboard_is_filled_from_cached_shapes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dashboard shapes come from the cache: re-rendering one service's dashboard (and the
+    overview) does not import the Grafana SDK (~0.15 s), and the output is the same as cold."""
+    specs = copy_specs(tmp_path)
+    monkeypatch.setenv("SLOFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    warm, cold = tmp_path / "warm", tmp_path / "cold"
+    assert run_cli("generate", str(specs), "--out", str(warm)).returncode == 0
+    checkout = specs / "checkout.yml"
+    checkout.write_text(checkout.read_text().replace("objective: 99.9", "objective: 99.95", 1))
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "sloforge", "generate", str(specs),
+                             "--out", str(warm)], capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "3 written" in result.stdout
+    assert "import time:" in result.stderr and "grafana_foundation_sdk" not in result.stderr
+    monkeypatch.setenv("SLOFORGE_NO_CACHE", "1")
+    assert run_cli("generate", str(specs), "--out", str(cold)).returncode == 0
+    assert _tree(warm) == _tree(cold)
 
 
 def test_cached_spec_still_gets_located_cross_file_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
