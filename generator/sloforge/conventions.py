@@ -15,6 +15,8 @@ LABEL_TIER = "slo_severity"  # "page" | "ticket": fixed, for routing and inhibit
 LABEL_SEVERITY = "severity"  # user-facing, overridable per spec
 LABEL_TEAM = "team"
 LABEL_BUDGET_CONSUMED = "slo_budget_consumed"  # on budget alerts: "75%"
+# Set by every alert itself (or by every budget alert): a page and a ticket of one SLO can differ in them.
+ALERT_LABELS = frozenset({LABEL_SEVERITY, LABEL_TEAM, LABEL_TIER, LABEL_BUDGET_CONSUMED})
 
 TIERS = ("page", "ticket")
 DEFAULT_SEVERITY = {"page": "critical", "ticket": "warning"}

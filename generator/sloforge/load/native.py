@@ -19,7 +19,7 @@ RESERVED_LABELS = {conventions.LABEL_SERVICE, conventions.LABEL_SLO, conventions
                    conventions.LABEL_TIER, "__name__"}
 # Not groups: a histogram bucket bound, and labels every alert sets itself (a page and a
 # ticket of one group would differ in them, which also breaks their inhibition).
-GROUP_BY_RESERVED = {"le", conventions.LABEL_SEVERITY, conventions.LABEL_TEAM, conventions.LABEL_BUDGET_CONSUMED}
+GROUP_BY_RESERVED = {"le"} | conventions.ALERT_LABELS
 
 
 def claims(document: Document) -> bool:

@@ -12,15 +12,12 @@ as warnings and skipped: labels are metadata, not a reason to refuse an SLO.
 
 from __future__ import annotations
 
-import re
-
 from sloforge import conventions
 from sloforge.load.native import RESERVED_LABELS
 from sloforge.load.openslo_objects import Obj, ObjReader
-from sloforge.load.reader import scalar_text
+from sloforge.load.reader import is_label_name, scalar_text
 
-_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
-_SET_BY_SLOFORGE = RESERVED_LABELS | {conventions.LABEL_SEVERITY, conventions.LABEL_BUDGET_CONSUMED}
+_SET_BY_SLOFORGE = RESERVED_LABELS | conventions.ALERT_LABELS
 
 
 def metadata_labels(reader: ObjReader, obj: Obj) -> tuple[dict[str, str], list[str]]:
@@ -43,7 +40,7 @@ def metadata_labels(reader: ObjReader, obj: Obj) -> tuple[dict[str, str], list[s
         texts = [scalar_text(v) for v in values]
         if name == conventions.LABEL_TEAM:
             teams = texts
-        elif not isinstance(name, str) or not _LABEL_NAME.fullmatch(name) or name.startswith("__"):
+        elif not is_label_name(name) or name.startswith("__"):
             reader.warn(at + (name,), f"'{name}' is not a Prometheus label name; label ignored")
         elif name in _SET_BY_SLOFORGE or name.startswith("slo_"):
             reader.warn(at + (name,), f"label '{name}' is set by sloforge itself; label ignored")

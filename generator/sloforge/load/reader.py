@@ -76,7 +76,7 @@ class Reader:
             return {}
         out = {}
         for key, value in data.items():
-            if not _label_name(key):
+            if not is_label_name(key):
                 self.fail(path + (key,), f"'{key}' is not a Prometheus label name")
             elif key in reserved or key.startswith("__"):
                 self.fail(path + (key,), f"label '{key}' is set by sloforge itself; choose another name")
@@ -118,7 +118,7 @@ def scalar_text(value: object) -> str:
     return str(value)
 
 
-def _label_name(key: object) -> bool:
+def is_label_name(key: object) -> bool:
     return isinstance(key, str) and re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", key) is not None
 
 

@@ -18,7 +18,6 @@ from sloforge.model import Catalog
 from sloforge.render import yaml_file
 from sloforge.targets import OutputFile, Settings
 
-ALERT_LABELS = {c.LABEL_SEVERITY, c.LABEL_TEAM, c.LABEL_TIER, c.LABEL_BUDGET_CONSUMED}  # set per alert
 NO_ROUTING_NOTE = ("no routing spec (kind: Routing) among the inputs: no Alertmanager config generated, "
                    "owners not checked")
 
@@ -74,5 +73,5 @@ def alert_scope(catalog: Catalog) -> AlertScope:
     fixed = {name for slo in slos for name, _ in slo.alerting.labels}
     fixed |= {name for slo in slos for tier in slo.alerting.tiers for name, _ in tier.labels}
     grouped = {label for slo in slos for label in slo.sli.group_by}
-    return AlertScope(tuple(sorted(grouped - fixed - ALERT_LABELS)),
+    return AlertScope(tuple(sorted(grouped - fixed - c.ALERT_LABELS)),
                       tuple(sorted(thresholds, key=thresholds.__getitem__)))
