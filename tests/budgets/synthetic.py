@@ -44,6 +44,33 @@ class History:
         total = sum(self.requests[first:last + 1])
         return bad / total
 
+    def rate5m(self) -> dict[str, list[float]]:
+        """The recorded 5m rates (per second) at each minute, as the generated rules record them."""
+        counters = {"error": list(accumulate(self.errors)), "total": list(accumulate(self.requests))}
+        return {name: [(series[i] - series[i - 5]) / 300 if i >= 5 else 0.0 for i in range(len(series))]
+                for name, series in counters.items()}
+
+    def hourly(self) -> dict[str, dict[int, float]]:
+        """The recorded 1h averages of the 5m rates, at every whole hour: unix time -> per second."""
+        out: dict[str, dict[int, float]] = {}
+        for name, values in self.rate5m().items():
+            out[name] = {self.time(i): sum(values[i - 59:i + 1]) / 60
+                         for i in range(60, len(values)) if self.time(i) % HOUR == 0}
+        return out
+
+    def hourly_ratio(self, begin: float, end: float) -> float:
+        """Errors / requests as the period ratio counts them: the hourly averages at the whole
+        hours in (begin, end], each weighing one hour."""
+        hourly = self.hourly()
+        steps = [t for t in hourly["total"] if begin < t <= end]
+        return sum(hourly["error"][t] for t in steps) / sum(hourly["total"][t] for t in steps)
+
+    def edge_errors(self, moment: float) -> float:
+        """Errors in the 5 minutes before `moment`: a sum of 5m rates counts them partly
+        (the window reaching back at a range's start, the ramp at its end)."""
+        last = self.index(moment)
+        return sum(self.errors[max(last - 4, 0):last + 1])
+
 
 def history(service: str, slo: str, metric: str, job: str, end: int, profile: Profile) -> History:
     start = (end // HOUR) * HOUR - HISTORY_DAYS * DAY
@@ -67,15 +94,12 @@ def openmetrics(histories: list[History]) -> str:
             lines += [f'{h.metric}{{job="{h.job}",code="{code}"}} {counter[i]!r} {h.time(i)}'
                       for i in range(raw_from, last + 1)]
         labels = f'slo_name="{h.slo}",slo_service="{h.service}"'
-        rate5m = {name: [(series[i] - series[i - 5]) / 300 if i >= 5 else 0.0 for i in range(last + 1)]
-                  for name, series in (("error", bad), ("total", total))}
+        rate5m = h.rate5m()
         rates_from = last - (3 * DAY + HOUR) // MINUTE
         for name, values in rate5m.items():
             lines += [f'slo:sli_{name}_events:rate5m{{{labels},slo_window="5m"}} {values[i]!r} {h.time(i)}'
                       for i in range(rates_from, last + 1)]
-        for name, values in rate5m.items():
-            for i in range(60, last + 1):
-                if h.time(i) % HOUR == 0:
-                    hourly = sum(values[i - 59:i + 1]) / 60
-                    lines.append(f'slo:sli_{name}_events:rate1h{{{labels},slo_window="1h"}} {hourly!r} {h.time(i)}')
+        for name, hourly in h.hourly().items():
+            lines += [f'slo:sli_{name}_events:rate1h{{{labels},slo_window="1h"}} {value!r} {moment}'
+                      for moment, value in hourly.items()]
     return "\n".join(lines) + "\n# EOF\n"
