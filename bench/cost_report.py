@@ -18,7 +18,7 @@ def _sloforge_layouts(costs: list[Any], styles: dict[str, list[Any]]) -> dict[st
     """Per job: samples per hour with the long-window rules at 3m (the default layout) and with
     every rule at 1m (one group per SLO), from the same per-rule measurements."""
     from sloforge import conventions as c
-    from sloforge.compile.groups import longest_window
+    from sloforge.compile.rules.groups import longest_window
 
     long_seconds = int(c.LONG_GROUP_INTERVAL.rstrip("m")) * 60
     rules = [r for g in styles["sloforge"] for r in g["rules"]]

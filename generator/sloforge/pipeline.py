@@ -12,14 +12,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sloforge import cache, check, targets, write
+from sloforge import outputs as targets
+from sloforge import write
+from sloforge.check import tools as check
 from sloforge.errors import OutOfDate, Problem, SpecError
-from sloforge.load import cached, formats
-from sloforge.load import routing as routing_format
+from sloforge.incremental import cache
+from sloforge.incremental import specs as cached
+from sloforge.load import formats
 from sloforge.load.documents import Document
 from sloforge.load.options import LoadOptions
-from sloforge.model import Catalog, Service
-from sloforge.targets import OutputFile, Settings
+from sloforge.load.overlays import routing as routing_format
+from sloforge.model.catalog import Catalog, Service
+from sloforge.outputs import OutputFile, Settings
 
 
 @dataclass
@@ -137,7 +141,7 @@ def generate(options: Options) -> Result:
 
 def _finish(options: Options, result: Result, produced: _Produced, store: cache.Cache | None) -> None:
     from sloforge.errors import CheckError
-    from sloforge.targets import alertmanager as targets_alertmanager
+    from sloforge.outputs import alertmanager as targets_alertmanager
 
     result.notes.extend(targets_alertmanager.notes(result.catalog, options.settings, options.target))
     if not result.files and not result.kept:

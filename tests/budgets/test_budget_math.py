@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sloforge import budget_math as bm
-from sloforge import policy
-from sloforge.explain import explain
+from sloforge.explain import timing as bm
+from sloforge.explain.slo import explain
+from sloforge.model import policy
 from sloforge.pipeline import load_catalog
 
 from tests.conftest import run_cli

@@ -79,7 +79,7 @@ def test_an_slo_with_its_own_budget_keeps_it_and_empty_list_opts_out(tmp_path: P
 
 
 def test_policy_reaches_the_generated_alerts(tmp_path: Path) -> None:
-    from sloforge.compile.alerts import alerting_rules
+    from sloforge.compile.rules.alerts import alerting_rules
 
     (tmp_path / "a.yml").write_text(spec("checkout", "payments"))
     (tmp_path / "p.yml").write_text(TEAM)

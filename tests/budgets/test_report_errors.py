@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sloforge.report import calendar_label, calendar_start, zone
+from sloforge.report.status import calendar_label, calendar_start, zone
 
 from tests.conftest import SPECS, run_cli
 

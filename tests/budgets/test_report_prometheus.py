@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sloforge.report import calendar_start, zone
+from sloforge.report.status import calendar_start, zone
 
 from tests.budgets import synthetic
 from tests.budgets.synthetic import DAY, HOUR, History

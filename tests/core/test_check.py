@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sloforge.check import check_rule_texts
+from sloforge.check.tools import check_rule_texts
 
 GOOD = "groups:\n- name: a\n  rules:\n  - record: x\n    expr: up\n"
 BROKEN = "groups:\n- name: a\n  rules:\n  - record: x\n    expr: sum(\n"

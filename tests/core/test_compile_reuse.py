@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from sloforge import conventions as c
-from sloforge.compile.groups import compile_slo, longest_window, rule_groups
-from sloforge.compile.unit_tests import test_file as unit_test_file
+from sloforge.compile.rules.groups import compile_slo, longest_window, rule_groups
+from sloforge.compile.rules.unit_tests import test_file as unit_test_file
 from sloforge.pipeline import load_catalog
 
 from tests.conftest import REPO

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sloforge import durations, policy
+from sloforge import durations
+from sloforge.model import policy
 
 DAY = 86400
 

@@ -9,8 +9,8 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sloforge import yaml_text
-from sloforge.render import _represent, _via_events, to_yaml
+from sloforge.render import yaml_text
+from sloforge.render.yaml import _represent, _via_events, to_yaml
 
 try:
     from yaml import CSafeDumper as _BaseDumper

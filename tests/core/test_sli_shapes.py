@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import promql_parser
 import pytest
-from sloforge.sli import EventsSli, LatencySli, ProbeSli, RatioSli
+from sloforge.model.sli import EventsSli, LatencySli, ProbeSli, RatioSli
 
 KINDS = [
     EventsSli('sum(rate(x_total{code=~"5.."}[{{ window }}]))', "sum(rate(x_total[{{ window }}]))"),

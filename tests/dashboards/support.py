@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sloforge.outputs.grafana import dashboards
 from sloforge.pipeline import load_catalog
-from sloforge.targets.grafana import dashboards
 
 REPO = Path(__file__).resolve().parents[2]
 SPECS = REPO / "specs"

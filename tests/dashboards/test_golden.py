@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 import yaml
+from sloforge.outputs import Settings
+from sloforge.outputs.grafana import files
 from sloforge.pipeline import load_catalog
-from sloforge.render import to_json
-from sloforge.targets import Settings
-from sloforge.targets.grafana import files
+from sloforge.render.files import to_json
 
 from .support import GOLDEN, REPO, SPECS, example_dashboards
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 from sloforge import conventions as c
+from sloforge.outputs import Settings
+from sloforge.outputs.grafana import dashboards, files
 from sloforge.pipeline import load_catalog
-from sloforge.targets import Settings
-from sloforge.targets.grafana import dashboards, files
 
 LONG = "inventory-reservation-service-for-warehouses-eu"
 

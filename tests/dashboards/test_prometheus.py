@@ -22,9 +22,9 @@ from typing import Any
 import pytest
 import yaml
 from sloforge import conventions as c
+from sloforge.outputs import Settings
+from sloforge.outputs import rules as rule_files
 from sloforge.pipeline import load_catalog
-from sloforge.targets import Settings
-from sloforge.targets import rules as rule_files
 
 from tests.conftest import require_tool
 

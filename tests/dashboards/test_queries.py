@@ -16,7 +16,7 @@ NAMES = sorted(example_dashboards())
 
 def contract_series() -> set[str]:
     """Names the recording rules of the example specs actually record, plus ALERTS."""
-    from sloforge.compile.rules import recording_rules
+    from sloforge.compile.rules.recording import recording_rules
 
     catalog, _ = load_catalog([str(SPECS)])
     recorded = {str(r["record"]) for slo in catalog.slos for r in recording_rules(slo)}

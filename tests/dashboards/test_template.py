@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from sloforge.compile import panels as p
-from sloforge.compile.dashboard_lib import render
-from sloforge.compile.dashboard_template import Template, slot
-from sloforge.render import to_json
+from sloforge.compile.dashboards import panels as p
+from sloforge.render.files import to_json
+from sloforge.render.grafana.fill import render
+from sloforge.render.grafana.template import Template, slot
 
 
 def test_fill_puts_values_in_slots_and_keeps_key_order() -> None:

@@ -45,7 +45,8 @@ def compile_files(paths: list[Path], period: str = "30d") -> tuple[dict[str, str
     """Rule files by name (or, for invalid input, {}) and every problem line, paths relative to FIXTURES."""
     import contextlib
 
-    from sloforge import durations, targets
+    from sloforge import durations
+    from sloforge import outputs as targets
     from sloforge.errors import SpecError
     from sloforge.load.options import LoadOptions
     from sloforge.pipeline import load_catalog

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 import yaml
-from sloforge.load import openslo, sloth
 from sloforge.load.documents import load_text
-from sloforge.sli import EventsSli, ProbeSli, RatioSli
+from sloforge.load.formats import sloth
+from sloforge.load.formats.openslo import slos as openslo
+from sloforge.model.sli import EventsSli, ProbeSli, RatioSli
 
 
 def openslo_slo() -> dict[str, Any]:
@@ -172,7 +173,7 @@ def test_sloth_mistakes_are_precise_errors(edit: tuple[str, Any], expected: str)
 
 
 def test_condition_without_alert_after_gets_the_default_for() -> None:
-    from sloforge import convert
+    from sloforge.convert import native as convert
 
     services, problems = run_openslo(changed(POLICY + ".condition.alertAfter", None))
     assert problems == [] and services[0].slos[0].alerting.tier("page").for_seconds == 120

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from importers_cases import FIXTURES, GOLDEN, UPDATE, cases, compile_files, relative
-from sloforge import convert, durations
+from sloforge import durations
+from sloforge.convert import native as convert
 from sloforge.load.options import LoadOptions
 from sloforge.pipeline import load_catalog
 

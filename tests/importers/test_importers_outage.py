@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from importers_cases import SLOTH, compile_files
-from sloforge import convert
+from sloforge.convert import native as convert
 from sloforge.pipeline import load_catalog
 
 # Input series under which every request (or every wifi client) is bad, per metric family.

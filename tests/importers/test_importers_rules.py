@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 from importers_cases import COMPILING, FIXTURES, SLOTH, cases, compile_files
-from sloforge import convert, durations
+from sloforge import durations
+from sloforge.convert import native as convert
 from sloforge.load.options import LoadOptions
 from sloforge.pipeline import load_catalog
 

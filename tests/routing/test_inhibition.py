@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from sloforge.outputs.alertmanager import alert_scope
 from sloforge.pipeline import load_catalog
-from sloforge.targets.alertmanager import alert_scope
 
 from tests.conftest import SPECS, run_cli
 

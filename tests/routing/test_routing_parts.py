@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sloforge.load import matchers
-from sloforge.load.routing_secrets import inline_secret_field, secret_in_value
-from sloforge.load.time_intervals import IntervalError, normalise
+from sloforge.load.overlays import matchers
+from sloforge.load.overlays.routing_secrets import inline_secret_field, secret_in_value
+from sloforge.load.overlays.time_intervals import IntervalError, normalise
 
 
 @pytest.mark.parametrize("value", [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sloforge.grouping import dropped_labels
+from sloforge.promql.labels import dropped_labels
 
 
 @pytest.mark.parametrize(("expr", "lost"), [

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from sloforge import conventions as c
-from sloforge.compile.groups import longest_window
+from sloforge.compile.rules.groups import longest_window
 
 from tests.conftest import REPO, require_tool, run_cli
 

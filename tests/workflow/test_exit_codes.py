@@ -52,7 +52,7 @@ def test_3_for_an_internal_error_with_the_version_and_nothing_written(specs: Pat
     assert run_cli("generate", str(specs), "--out", str(out)).returncode == 0
     before = snapshot(out)
     program = (
-        "import sys, sloforge.compile.groups as g\n"
+        "import sys, sloforge.compile.rules.groups as g\n"
         "def broken(slo):\n"
         "    return {}['no such key']\n"
         "g.alerting_rules = broken\n"

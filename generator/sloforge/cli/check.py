@@ -24,7 +24,7 @@ def check(
     shipped unit tests and `amtool check-config` on Alertmanager configs in OUT.
 
     Prints one line per file; exits 1 when any check fails or a tool is missing."""
-    from sloforge.verify import verify
+    from sloforge.check.verify import verify
 
     results = guarded(lambda: verify(out))
     if not results:

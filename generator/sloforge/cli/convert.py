@@ -36,7 +36,7 @@ def convert(
 ) -> None:
     """Write equivalent native specs, one file per service, so a team can migrate once and edit one
     format. Generating from the converted specs gives the same rules as generating from the sources."""
-    from sloforge import convert as converter
+    from sloforge.convert import native as converter
 
     if to not in converter.TARGETS:
         err(f"error: unknown --to {to!r}; choose one of {', '.join(converter.TARGETS)}")

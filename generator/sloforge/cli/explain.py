@@ -39,14 +39,14 @@ def explain(
         raise typer.Exit(EXIT_USAGE)
 
     def body() -> tuple[list[object], list[object]]:
-        from sloforge.explain import explain as explain_slo
+        from sloforge.explain.slo import explain as explain_slo
+        from sloforge.model.select import select
         from sloforge.pipeline import load_catalog
-        from sloforge.select import select
 
         catalog, warnings = load_catalog(paths)
         chosen = select(catalog, slo)
         if plot is not None:
-            from sloforge.explain_plot import plot as draw
+            from sloforge.explain.plot import plot as draw
 
             draw(chosen, plot)
         return [explain_slo(s, rate) for s in chosen], warnings  # type: ignore[return-value]
@@ -57,7 +57,7 @@ def explain(
         typer.echo(json.dumps({"slos": [e.to_json() for e in explanations], "notes": NOTES},  # type: ignore[attr-defined]
                               indent=2))
     else:
-        from sloforge.cli.explain_tables import print_tables
+        from sloforge.explain.tables import print_tables
 
         print_tables(explanations, NOTES)  # type: ignore[arg-type]
     if plot is not None:

@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _target_names() -> list[str]:
-    from sloforge.targets import TARGETS
+    from sloforge.outputs import TARGETS
 
     return list(TARGETS)
 
@@ -43,9 +43,9 @@ def generate(
     Everything is validated and checked with promtool before a single file is written; only
     files sloforge wrote before are ever replaced or removed."""
     from sloforge.errors import OutOfDate
+    from sloforge.outputs import Settings
     from sloforge.pipeline import Options
     from sloforge.pipeline import generate as run
-    from sloforge.targets import Settings
 
     if target not in _target_names():
         err(f"error: unknown target {target!r}; choose one of {', '.join(_target_names())}")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
-    from sloforge.targets import Progress as Callback
+    from sloforge.outputs import Progress as Callback
 
 MIN_SERVICES = 100  # fewer renders in well under a second
 

@@ -50,7 +50,7 @@ def report(
     policy zone (healthy > 50% left, concerning, critical < 25%, exhausted <= 0) and firing
     alerts, from the series the generated rules record. Exit 1 when Prometheus cannot answer
     or an SLO has no data."""
-    from sloforge.report import CALENDARS
+    from sloforge.report.status import CALENDARS
 
     if output_format not in FORMATS:
         err(f"error: --format must be one of {', '.join(FORMATS)}, not {output_format!r}")
@@ -64,10 +64,10 @@ def report(
     moment = _parse_time(at)
 
     def body() -> tuple[list[object], list[object]]:
+        from sloforge.model.select import select
         from sloforge.pipeline import load_catalog
         from sloforge.prometheus_api import Client
-        from sloforge.report import Collector
-        from sloforge.select import select
+        from sloforge.report.status import Collector
 
         catalog, warnings = load_catalog(paths)
         chosen = select(catalog, slo)
@@ -107,9 +107,9 @@ def _render(statuses: list, output_format: str, prometheus: str, moment: float) 
         return json.dumps({"prometheus": prometheus, "time": moment,
                            "slos": [s.to_json() for s in statuses]}, indent=2) + "\n"
     if output_format == "html":
-        from sloforge.report_html import render
+        from sloforge.report.html import render
 
         return render(statuses, prometheus, moment)
-    from sloforge.cli.report_table import table_text
+    from sloforge.report.table import table_text
 
     return table_text(statuses)

@@ -19,8 +19,8 @@ def register(app: typer.Typer) -> None:
 def _config(specs: list[str], base: Path | None) -> tuple[object, str]:
     """The catalog and the alertmanager.yml `generate` would write (not written)."""
     from sloforge.errors import Problem, SpecError
+    from sloforge.outputs import Settings, alertmanager
     from sloforge.pipeline import load_catalog
-    from sloforge.targets import Settings, alertmanager
 
     catalog, warnings = load_catalog(specs)
     report(warnings)
@@ -52,7 +52,7 @@ def explain(
         parsed[key] = value.strip('"')
 
     def body() -> object:
-        from sloforge.routes_explain import explain as run
+        from sloforge.routes.explain import explain as run
 
         catalog, text = _config(specs, alertmanager_base)
         return run(catalog, text, parsed)  # type: ignore[arg-type]
@@ -73,7 +73,7 @@ def show(
                                            "as given to generate."),
 ) -> None:
     """Print the whole routing tree (amtool config routes) of the config generate would write."""
-    from sloforge import check
+    from sloforge.check import tools as check
 
     def body() -> str:
         _, text = _config(specs, alertmanager_base)

@@ -14,11 +14,11 @@ import importlib
 from types import ModuleType
 
 FORMATS: list[str] = [
-    "sloforge.load.native_format",
-    "sloforge.load.routing",
-    "sloforge.load.budget_policy",
-    "sloforge.load.sloth",
-    "sloforge.load.openslo",
+    "sloforge.load.formats.native_format",
+    "sloforge.load.overlays.routing",
+    "sloforge.load.overlays.budget_policy",
+    "sloforge.load.formats.sloth",
+    "sloforge.load.formats.openslo.slos",
 ]
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from sloforge import durations
 from sloforge.errors import Problem
 from sloforge.load.documents import Document, FieldPath
-from sloforge.model import BudgetPolicy
+from sloforge.model.catalog import BudgetPolicy
 
 DEFAULT_FOR = "5m"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sloforge import policy
+from sloforge.model import policy
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,156 @@
+"""Verify a generated output directory with the real tools, one result per file.
+
+`promtool check rules --lint-fatal` on every rule file (PrometheusRule objects
+unwrapped), `promtool test rules` on the shipped unit tests, `amtool
+check-config` on Alertmanager configs. Each tool runs once over all its files;
+only when that call fails is each file run alone, so every failure is pinned
+to its file without paying one process per file on the happy path.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from sloforge import write
+from sloforge.check import tools as check
+from sloforge.errors import SloforgeError, ToolMissing
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    path: str
+    tool: str
+    ok: bool
+    summary: str  # "23 rules", "19 tests", or the first line of the failure
+    details: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    path: Path  # as reported
+    run_path: Path  # what the tool reads (an unwrapped copy for PrometheusRule objects)
+    tool: str
+    count: str
+
+
+RULES, TESTS, ALERTMANAGER = "promtool check rules", "promtool test rules", "amtool check-config"
+ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yml"
+_TOOL_BINARY = {RULES: "promtool", TESTS: "promtool", ALERTMANAGER: "amtool"}
+
+
+def candidates(out: Path) -> tuple[list[Path], bool]:
+    """Files to look at: the manifest's when there is one, else every YAML file."""
+    if not out.is_dir():
+        raise SloforgeError(f"{out}: no such directory (run `sloforge generate` first)")
+    owned = write.owned(out)
+    if owned:
+        # The Alertmanager config is checked whoever wrote it: amtool is its only proof.
+        owned.add(ALERTMANAGER_CONFIG)
+        return sorted(out / name for name in owned if (out / name).is_file()), True
+    found: list[Path] = []
+    for root, dirs, files in os.walk(out):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(Path(root) / f for f in files if f.endswith((".yml", ".yaml")))
+    return sorted(found), False
+
+
+def verify(out: Path) -> list[FileResult]:
+    files, _ = candidates(out)
+    with tempfile.TemporaryDirectory(prefix="sloforge-verify-") as tmp:
+        jobs, results = _classify(files, Path(tmp))
+        missing = sorted({_TOOL_BINARY[j.tool] for j in jobs if not check.find_tool(_TOOL_BINARY[j.tool])})
+        if missing:
+            raise ToolMissing("; ".join(f"{name} not found: {check.INSTALL_HINT[name]}" for name in missing)
+                              + " (or run `make tools`)")
+        for tool, argv in ((RULES, ["check", "rules", "--lint-fatal"]), (TESTS, ["test", "rules"]),
+                           (ALERTMANAGER, ["check-config"])):
+            mine = [j for j in jobs if j.tool == tool]
+            if mine:
+                binary = check.require_tool(_TOOL_BINARY[tool])
+                results.extend(_run(mine, _caller([binary, *argv])))
+    return sorted(results, key=lambda r: r.path)
+
+
+def _caller(argv: list[str]) -> Callable[[list[str]], subprocess.CompletedProcess[str]]:
+    return lambda paths: check.run([*argv, *paths])
+
+
+def _classify(files: list[Path], tmp: Path) -> tuple[list[_Job], list[FileResult]]:
+    jobs: list[_Job] = []
+    results: list[FileResult] = []
+    for index, path in enumerate(files):
+        if path.suffix not in (".yml", ".yaml"):
+            continue
+        try:
+            data = yaml.safe_load(path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            results.append(FileResult(path.as_posix(), "yaml", False, f"cannot read: {exc}".splitlines()[0]))
+            continue
+        if not isinstance(data, dict):
+            continue
+        if data.get("kind") == "PrometheusRule" and isinstance(data.get("spec"), dict):
+            copy = tmp / f"{index:05d}-{path.name}"
+            copy.write_text(yaml.safe_dump(data["spec"], sort_keys=False), encoding="utf-8")
+            jobs.append(_Job(path, copy, RULES, _count_rules(data["spec"])))
+        elif "groups" in data and "namespace" in data:  # mimirtool namespace file
+            copy = tmp / f"{index:05d}-{path.name}"
+            plain = {k: v for k, v in data.items() if k != "namespace"}
+            copy.write_text(yaml.safe_dump(plain, sort_keys=False), encoding="utf-8")
+            jobs.append(_Job(path, copy, RULES, _count_rules(data)))
+        elif "groups" in data:
+            jobs.append(_Job(path, path, RULES, _count_rules(data)))
+        elif "tests" in data and "rule_files" in data:
+            tests = data.get("tests")
+            jobs.append(_Job(path, path, TESTS, f"{len(tests) if isinstance(tests, list) else 0} tests"))
+        elif "route" in data and "receivers" in data:
+            receivers = data.get("receivers")
+            count = len(receivers) if isinstance(receivers, list) else 0
+            jobs.append(_Job(path, path, ALERTMANAGER, f"{count} receivers"))
+    return jobs, results
+
+
+def _count_rules(data: dict[str, object]) -> str:
+    groups = data.get("groups")
+    if not isinstance(groups, list):
+        return "0 rules"
+    rules = sum(len(g.get("rules") or []) for g in groups if isinstance(g, dict))
+    return f"{rules} rules in {len(groups)} groups"
+
+
+def _run(jobs: list[_Job], call: Callable[[list[str]], subprocess.CompletedProcess[str]]) -> list[FileResult]:
+    together = call([j.run_path.as_posix() for j in jobs])
+    if together.returncode == 0:
+        return [FileResult(j.path.as_posix(), j.tool, True, j.count) for j in jobs]
+    results = []
+    for job in jobs:
+        alone = call([job.run_path.as_posix()])
+        if alone.returncode == 0:
+            results.append(FileResult(job.path.as_posix(), job.tool, True, job.count))
+            continue
+        output = (alone.stdout + alone.stderr).replace(job.run_path.as_posix(), job.path.as_posix())
+        details = tuple(_detail(line) for line in output.splitlines()
+                        if line.strip() and not _noise(line))
+        results.append(FileResult(job.path.as_posix(), job.tool, False, "FAILED", details))
+    return results
+
+
+def _noise(line: str) -> bool:
+    text = line.strip()
+    if text.startswith("Checking ") and "FAILED:" in text:
+        return False  # amtool puts its reason on the same line
+    return (text.startswith(("Checking ", "Unit Testing:", "amtool: error: failed to validate"))
+            or text in ("FAILED:", "SUCCESS"))
+
+
+def _detail(line: str) -> str:
+    text = line.rstrip()
+    if text.lstrip().startswith("Checking ") and "FAILED:" in text:
+        return text.split("FAILED:", 1)[1].strip()
+    return text

@@ -1,0 +1,153 @@
+"""AlertmanagerConfig objects (monitoring.coreos.com/v1alpha1), one per team.
+
+The same routes as the plain config, in the operator's camelCase, with Secret
+references instead of files. A secret file must be where the operator mounts
+Alertmanager's secrets, /etc/alertmanager/secrets/<secret>/<key>, so that the
+path names the Secret and key to reference. v1alpha1 time intervals have no
+`location` (they are UTC), so an interval with one is refused, not shifted.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any
+
+from sloforge import conventions as c
+from sloforge.compile.alertmanager.routes import AlertScope, Config, inhibitions, team_destinations, team_routes
+from sloforge.errors import Problem, SpecError
+from sloforge.model.routing import Integration, Matcher, Routing, Team
+
+API_VERSION = "monitoring.coreos.com/v1alpha1"
+SECRETS_DIR = PurePosixPath("/etc/alertmanager/secrets")
+_KEYS = {"send_resolved": "sendResolved", "client_url": "clientURL", "api_url": "apiURL",
+         "auth_username": "authUsername", "require_tls": "requireTLS", "max_alerts": "maxAlerts",
+         "group_by": "groupBy", "group_wait": "groupWait", "group_interval": "groupInterval",
+         "repeat_interval": "repeatInterval", "mute_time_intervals": "muteTimeIntervals",
+         "active_time_intervals": "activeTimeIntervals", "start_time": "startTime",
+         "end_time": "endTime", "days_of_month": "daysOfMonth"}
+_SECRET_KEYS = {"routing_key_file": "routingKey", "api_key_file": "apiKey", "api_url_file": "apiURL",
+                "auth_password_file": "authPassword"}
+_KINDS = {"pagerduty": "pagerdutyConfigs", "opsgenie": "opsgenieConfigs", "slack": "slackConfigs",
+          "email": "emailConfigs", "webhook": "webhookConfigs"}
+
+
+def alertmanager_config(routing: Routing, team: Team, namespace: str | None,
+                        labels: dict[str, str], scope: AlertScope = AlertScope()) -> Config:
+    problems: list[Problem] = []
+    ticket = c.receiver_name(team.name, "ticket")
+    route: Config = {
+        # The ticket receiver as the root's: every alert this route admits matches a child,
+        # and if one ever did not, a ticket reaches a human rather than nobody.
+        "receiver": ticket,
+        "matchers": [_matcher(Matcher(c.LABEL_TEAM, "=", team.name)),
+                     _matcher(Matcher(c.LABEL_TIER, "=~", "|".join(c.TIERS)))],
+        "groupBy": list(routing.group_by),
+        **{_KEYS[k]: v for k, v in routing.options},
+        "routes": [_route(matchers, receiver, options) for matchers, receiver, options in team_routes(routing, team)],
+    }
+    receivers = [_receiver(name, d.integrations, routing.source, problems)
+                 for name, d in sorted(team_destinations(team), key=lambda item: item[0])]
+    spec: Config = {
+        "route": route,
+        "receivers": receivers,
+        "inhibitRules": [{"sourceMatch": [_matcher(m) for m in rule.source],
+                          "targetMatch": [_matcher(m) for m in rule.target],
+                          "equal": list(rule.equal)} for rule in inhibitions(scope)],
+    }
+    intervals = _intervals(routing, team, problems)
+    if intervals:
+        spec["muteTimeIntervals"] = intervals
+    if problems:
+        raise SpecError(problems)
+    metadata: Config = {"name": f"sloforge-{team.name}"}
+    if namespace:
+        metadata["namespace"] = namespace
+    metadata["labels"] = dict(sorted({"app.kubernetes.io/managed-by": "sloforge", **labels}.items()))
+    return {"apiVersion": API_VERSION, "kind": "AlertmanagerConfig", "metadata": metadata, "spec": spec}
+
+
+def secret_selector(path: str) -> dict[str, str] | None:
+    """/etc/alertmanager/secrets/<name>/<key> -> {name, key}, the operator's mount layout."""
+    parts = PurePosixPath(path)
+    if parts.parent.parent != SECRETS_DIR:
+        return None
+    return {"name": parts.parent.name, "key": parts.name}
+
+
+def _matcher(matcher: Matcher) -> Config:
+    return {"name": matcher.name, "value": matcher.value, "matchType": matcher.op}
+
+
+def _route(matchers: tuple[Matcher, ...], receiver: str, options: Config) -> Config:
+    route: Config = {"receiver": receiver, "matchers": [_matcher(m) for m in matchers]}
+    for name, value in options.items():
+        route[_KEYS[name]] = list(value) if isinstance(value, tuple) else value
+    return route
+
+
+def _receiver(name: str, integrations: tuple[Integration, ...], source: str,
+              problems: list[Problem]) -> Config:
+    receiver: Config = {"name": name}
+    for integration in integrations:
+        receiver.setdefault(_KINDS[integration.kind], []).append(_integration(integration, source, problems))
+    return receiver
+
+
+def _integration(integration: Integration, source: str, problems: list[Problem]) -> Config:
+    out: Config = {_KEYS.get(k, k): _plain(v) for k, v in integration.settings}
+    for secret in integration.secrets:
+        selector = secret_selector(secret.path)
+        if selector is None:
+            problems.append(Problem(source, secret.line, secret.field, f"{secret.path!r}: for --target "
+                                    f"kubernetes a secret file must be {SECRETS_DIR}/<secret>/<key> (where "
+                                    "the operator mounts Alertmanager's secrets), so sloforge can reference "
+                                    "that Secret"))
+            continue
+        if integration.kind == "webhook":
+            out["httpConfig"] = {"authorization": {"type": "Bearer", "credentials": selector}}
+        else:
+            out[_SECRET_KEYS[secret.field]] = selector
+    return dict(sorted(out.items()))
+
+
+def _intervals(routing: Routing, team: Team, problems: list[Problem]) -> list[Config]:
+    used = set()
+    for _, _, options in team_routes(routing, team):
+        used |= set(options.get("mute_time_intervals", ())) | set(options.get("active_time_intervals", ()))
+    out = []
+    for interval in routing.time_intervals:
+        if interval.name not in used:
+            continue
+        if interval.has_location:
+            problems.append(Problem(routing.source, interval.line, f"time_intervals.{interval.name}",
+                                    "AlertmanagerConfig (v1alpha1) time intervals have no location and "
+                                    "are read as UTC; write the times in UTC without location for "
+                                    "--target kubernetes"))
+            continue
+        out.append({"name": interval.name, "timeIntervals": [_ranges(r) for r in interval.ranges]})
+    return out
+
+
+def _ranges(entry: dict[str, Any]) -> Config:
+    out: Config = {}
+    for key, value in entry.items():
+        if key == "times":
+            out["times"] = [{"startTime": t["start_time"], "endTime": t["end_time"]} for t in value]
+        elif key == "days_of_month":
+            out["daysOfMonth"] = [_day_range(v) for v in value]
+        else:
+            out[key] = list(value)
+    return out
+
+
+def _day_range(text: str) -> dict[str, int]:
+    start, _, end = text.partition(":")
+    return {"start": int(start), "end": int(end or start)}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,171 @@
+"""The sloforge routing subtree of an alertmanager.yml, from the routing model (pure).
+
+One route holds everything sloforge routes: it matches alerts of the known teams
+that carry the tier label, so anything else (an unknown team, alerts that are
+not sloforge's) falls through to the routes and default receiver of the base
+config. Below it, one route per team; below that the team's overrides in spec
+order, then its page and ticket routes.
+
+Inhibition, within one SLO (same slo_service and slo_name) and, for grouped
+SLOs, one group: a page silences the ticket, and a budget alert silences the
+budget alerts of lower thresholds (75% consumed silences 50%), so one incident
+sends one notification.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sloforge import conventions as c
+from sloforge import promql
+from sloforge.model.routing import ROUTE_OPTIONS, Destination, Integration, Matcher, Routing, Team
+
+Config = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Subtree:
+    route: Config
+    receivers: tuple[Config, ...]
+    inhibit_rules: tuple[Config, ...]
+    time_intervals: tuple[Config, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertScope:
+    """What inhibition needs to know of the catalog's alerts."""
+
+    group_labels: tuple[str, ...] = ()  # group_by labels that alerts do not set themselves
+    budget_thresholds: tuple[str, ...] = ()  # every slo_budget_consumed value, lowest first
+
+
+@dataclass(frozen=True, slots=True)
+class Inhibition:
+    source: tuple[Matcher, ...]
+    target: tuple[Matcher, ...]
+    equal: tuple[str, ...]
+
+    def config(self) -> Config:
+        return {"source_matchers": [m.text for m in self.source],
+                "target_matchers": [m.text for m in self.target],
+                "equal": list(self.equal)}
+
+
+def inhibitions(scope: AlertScope = AlertScope()) -> list[Inhibition]:
+    """A page silences the ticket of the same SLO; a budget alert those of lower thresholds.
+
+    `equal` also lists the catalog's group labels (see targets.alertmanager.alert_scope): a
+    grouped SLO alerts per group, and one group's page must not silence another group's
+    ticket. Alertmanager counts a label missing on both sides as equal, so ungrouped SLOs
+    match as before."""
+    equal = (c.LABEL_SERVICE, c.LABEL_SLO, *scope.group_labels)
+    rules = [Inhibition((tier_matcher("page"),), (tier_matcher("ticket"),), equal)]
+    thresholds = scope.budget_thresholds
+    for index in range(1, len(thresholds)):
+        lower = "|".join(promql.regex_escape(t) for t in thresholds[:index])
+        rules.append(Inhibition((Matcher(c.LABEL_BUDGET_CONSUMED, "=", thresholds[index]),),
+                                (Matcher(c.LABEL_BUDGET_CONSUMED, "=~", lower),), equal))
+    return rules
+
+
+def tier_matcher(tier: str) -> Matcher:
+    return Matcher(c.LABEL_TIER, "=", tier)
+
+
+def subtree(routing: Routing, teams: tuple[Team, ...] | None = None,
+            scope: AlertScope = AlertScope()) -> Subtree:
+    chosen = routing.teams if teams is None else teams
+    names = "|".join(t.name for t in chosen)
+    route: Config = {
+        "matchers": [Matcher(c.LABEL_TEAM, "=~", names).text,
+                     Matcher(c.LABEL_TIER, "=~", "|".join(c.TIERS)).text],
+        "group_by": list(routing.group_by),
+    }
+    route.update(_options(dict(routing.options)))
+    route["routes"] = [team_route(routing, team) for team in chosen]
+    receivers = sorted((r for team in chosen for r in team_receivers(team)), key=lambda r: r["name"])
+    # The whole config defines every named interval; a single team's part only those it uses.
+    used = {name for team in chosen for name in _intervals_used(routing, team)}
+    intervals = tuple({"name": t.name, "time_intervals": [dict(r) for r in t.ranges]}
+                      for t in routing.time_intervals if teams is None or t.name in used)
+    return Subtree(route, tuple(receivers), tuple(i.config() for i in inhibitions(scope)), intervals)
+
+
+def tier_options(routing: Routing, team: Team, tier: str, override: Destination | None = None) -> Config:
+    """Defaults for the tier, refined by the team's tier, refined by an override's tier."""
+    merged = routing.tier_default(tier)
+    merged.update(dict(team.tier(tier).options))
+    if override is not None:
+        merged.update(dict(override.options))
+    return merged
+
+
+def team_routes(routing: Routing, team: Team) -> list[tuple[tuple[Matcher, ...], str, Config]]:
+    """(matchers, receiver, options) of each leaf route of a team, in match order."""
+    out = []
+    for override in team.overrides:
+        for tier, destination in override.tiers:
+            out.append((override.matchers + (tier_matcher(tier),),
+                        c.receiver_name(team.name, tier, override.name),
+                        tier_options(routing, team, tier, destination)))
+    for tier in c.TIERS:
+        out.append(((tier_matcher(tier),), c.receiver_name(team.name, tier), tier_options(routing, team, tier)))
+    return out
+
+
+def team_route(routing: Routing, team: Team) -> Config:
+    routes = []
+    for matchers, receiver, options in team_routes(routing, team):
+        route: Config = {"matchers": [m.text for m in matchers], "receiver": receiver}
+        route.update(_options(options))
+        routes.append(route)
+    return {"matchers": [Matcher(c.LABEL_TEAM, "=", team.name).text], "routes": routes}
+
+
+def team_destinations(team: Team) -> list[tuple[str, Destination]]:
+    out = [(c.receiver_name(team.name, tier, o.name), d) for o in team.overrides for tier, d in o.tiers]
+    out += [(c.receiver_name(team.name, tier), team.tier(tier)) for tier in c.TIERS]
+    return out
+
+
+def team_receivers(team: Team) -> list[Config]:
+    out = []
+    for name, destination in team_destinations(team):
+        receiver: Config = {"name": name}
+        for integration in destination.integrations:
+            receiver.setdefault(f"{integration.kind}_configs", []).append(integration_config(integration))
+        out.append(receiver)
+    return out
+
+
+def integration_config(integration: Integration) -> Config:
+    """Spec fields are Alertmanager's own names; a webhook's token file goes into http_config."""
+    config: Config = {k: _plain(v) for k, v in integration.settings}
+    for secret in integration.secrets:
+        if integration.kind == "webhook" and secret.field == "credentials_file":
+            config["http_config"] = {"authorization": {"type": "Bearer", "credentials_file": secret.path}}
+        else:
+            config[secret.field] = secret.path
+    return dict(sorted(config.items()))
+
+
+def _intervals_used(routing: Routing, team: Team) -> set[str]:
+    used: set[str] = set()
+    for _, _, options in team_routes(routing, team):
+        used |= set(options.get("mute_time_intervals", ())) | set(options.get("active_time_intervals", ()))
+    return used
+
+
+def _options(options: Config) -> Config:
+    return {name: _plain(options[name]) for name in ROUTE_OPTIONS if name in options}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,182 @@
+"""Recording rules for one SLO.
+
+Cost model: the SLI is read from raw metrics once, at the 5m base window, as
+two per-second rates (bad events, all events). Every longer alert window sums
+those recorded rates, and the period ratio sums hourly averages of them at a
+1h subquery step: 720 samples per series for 30 days instead of 43,200 raw
+points. Because bad and all events are summed separately, every ratio is
+traffic-weighted (a quiet hour at 50% errors weighs what its few requests
+weigh, unlike Sloth's average of 5m ratios), and a window with no traffic adds
+zero to both sums instead of a NaN that would poison the whole period
+(sloth#531).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from sloforge import conventions as c
+from sloforge import durations
+from sloforge.model.catalog import Slo
+
+Rule = dict[str, object]
+BASE = c.BASE_WINDOW_SECONDS
+STEP = c.PERIOD_STEP_SECONDS
+
+
+def selector(slo: Slo, window: int | None = None) -> str:
+    return window_selector(c.selector(slo.service, slo.name), window)
+
+
+def window_selector(matchers: str, window: int | None = None) -> str:
+    """`{<matchers>, slo_window="1h"}`: the SLO's matchers, and its series at `window`."""
+    if window is not None:
+        matchers += f', {c.LABEL_WINDOW}="{durations.format(window)}"'
+    return "{" + matchers + "}"
+
+
+def labels(slo: Slo, window: int | None = None, extra: dict[str, str] | None = None) -> dict[str, str]:
+    out = dict(slo.labels)
+    out[c.LABEL_SERVICE] = slo.service
+    out[c.LABEL_SLO] = slo.name
+    if window is not None:
+        out[c.LABEL_WINDOW] = durations.format(window)
+    out.update(extra or {})
+    return dict(sorted(out.items()))
+
+
+class _Series:
+    """One SLO's selectors and label sets by window, each built once: its recording
+    rules ask for the same four or five windows a dozen times."""
+
+    def __init__(self, slo: Slo) -> None:
+        self.slo = slo
+        self._selectors: dict[int, str] = {}
+        self._labels: dict[int | None, dict[str, str]] = {}
+
+    def selector(self, window: int) -> str:
+        found = self._selectors.get(window)
+        if found is None:
+            found = self._selectors[window] = selector(self.slo, window)
+        return found
+
+    def labels(self, window: int | None) -> dict[str, str]:
+        found = self._labels.get(window)
+        if found is None:
+            found = self._labels[window] = labels(self.slo, window)
+        # A copy per rule: the YAML writer writes a dict met twice as an anchor and alias.
+        return dict(found)
+
+    def record(self, name: str, expr: str, window: int | None = None) -> Rule:
+        return {"record": name, "expr": expr, "labels": self.labels(window)}
+
+
+@cache
+def base_rate_names() -> tuple[str, str]:
+    base = durations.format(BASE)
+    return c.error_events(base), c.total_events(base)
+
+
+@cache
+def _hourly_rate_names() -> tuple[str, str]:
+    """The 1h averages of the base rates the period ratio sums."""
+    base, hour = durations.format(BASE), durations.format(STEP)
+    errors, total = base_rate_names()
+    return errors.replace(f"rate{base}", f"rate{hour}"), total.replace(f"rate{base}", f"rate{hour}")
+
+
+def period_uses_hourly_steps(slo: Slo) -> bool:
+    """Periods of a day or more, in whole hours, are summed at 1h steps."""
+    return slo.period >= 86400 and slo.period % STEP == 0
+
+
+def recording_rules(slo: Slo) -> list[Rule]:
+    series = _Series(slo)
+    base = durations.format(BASE)
+    errors5m, total5m = base_rate_names()
+    rules = [series.record(errors5m, slo.sli.error_rate(base), BASE)]
+    total = slo.sli.total_rate(base)
+    # Time-based SLIs count time: one unit per series, whatever the errors are.
+    total_expr = total if total is not None else f"{errors5m}{series.selector(BASE)} * 0 + 1"
+    rules.append(series.record(total5m, total_expr, BASE))
+
+    for window in slo.windows:
+        if window == slo.period:
+            continue  # recorded below as the period ratio
+        name = c.error_ratio(durations.format(window))
+        rules.append(series.record(name, _window_ratio(series, window), window))
+
+    if period_uses_hourly_steps(slo):
+        hour = durations.format(STEP)
+        for name, hourly in zip(base_rate_names(), _hourly_rate_names(), strict=True):
+            rules.append(series.record(hourly, f"avg_over_time({name}{series.selector(BASE)}[{hour}])", STEP))
+    period = slo.period_text
+    rules.append(series.record(c.error_ratio(period), _period_ratio(series), slo.period))
+    rules.extend(_metadata_rules(series))
+    return rules
+
+
+def window_ratio(slo: Slo, window: int) -> str:
+    """Error ratio over `window`: errors and totals summed separately."""
+    return _window_ratio(_Series(slo), window)
+
+
+def _window_ratio(series: _Series, window: int) -> str:
+    errors5m, total5m = base_rate_names()
+    sel = series.selector(BASE)
+    if window == BASE:
+        return f"{errors5m}{sel} / {total5m}{sel}"
+    if window < BASE:
+        # Shorter than the base window: read raw metrics at this window.
+        text = durations.format(window)
+        total = series.slo.sli.total_rate(text)
+        errors = series.slo.sli.error_rate(text)
+        return f"({errors}) / ({total})" if total is not None else f"({errors})"
+    w = durations.format(window)
+    return f"sum_over_time({errors5m}{sel}[{w}]) / sum_over_time({total5m}{sel}[{w}])"
+
+
+def period_ratio(slo: Slo) -> str:
+    return _period_ratio(_Series(slo))
+
+
+def _period_ratio(series: _Series) -> str:
+    slo = series.slo
+    period = slo.period_text
+    if period_uses_hourly_steps(slo):
+        hour = durations.format(STEP)
+        errors, total = _hourly_rate_names()
+        sel = series.selector(STEP)
+        return (f"sum_over_time({errors}{sel}[{period}:{hour}])"
+                f" / sum_over_time({total}{sel}[{period}:{hour}])")
+    return _window_ratio(series, slo.period)
+
+
+def metadata_rules(slo: Slo) -> list[Rule]:
+    return _metadata_rules(_Series(slo))
+
+
+def _metadata_rules(series: _Series) -> list[Rule]:
+    slo = series.slo
+    base = durations.format(BASE)
+    period = slo.period_text
+    budget = _number(slo.error_budget)
+    info_labels = labels(slo, extra={"slo_objective": f"{slo.objective:g}", "slo_period": period,
+                                     "slo_sli_kind": slo.sli.kind, "slo_description": slo.description,
+                                     "slo_owner": slo.owner or ""})
+    info_labels = {k: v for k, v in info_labels.items() if v != ""}
+    return [
+        series.record(c.OBJECTIVE, f"vector({_number(slo.target)})"),
+        series.record(c.ERROR_BUDGET, f"vector({budget})"),
+        series.record(c.CURRENT_BURN_RATE, f"{c.error_ratio(base)}{series.selector(BASE)} / {budget}", BASE),
+        series.record(c.PERIOD_BURN_RATE, f"{c.error_ratio(period)}{series.selector(slo.period)} / {budget}",
+                      slo.period),
+        series.record(c.PERIOD_BUDGET_REMAINING, f"1 - {c.PERIOD_BURN_RATE}{series.selector(slo.period)}",
+                      slo.period),
+        {"record": c.INFO, "expr": "vector(1)", "labels": info_labels},
+    ]
+
+
+def _number(value: float) -> str:
+    """Shortest exact text for a float: 0.001, not 0.0010000000000000009."""
+    return repr(round(value, 12))

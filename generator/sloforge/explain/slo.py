@@ -1,0 +1,151 @@
+"""What an SLO's budget and alerts mean in minutes: the data behind `sloforge explain`.
+
+Pure: model in, plain values out (seconds and ratios); cli/explain.py lays them
+out as tables or JSON, explain_plot.py draws them. The arithmetic lives in
+budget_math.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from sloforge import durations
+from sloforge.explain import timing as bm
+from sloforge.model.catalog import Slo
+from sloforge.model.policy import WindowPair
+
+
+@dataclass(frozen=True, slots=True)
+class TierRow:
+    tier: str  # page | ticket
+    long: str
+    short: str
+    factor: float
+    threshold: float  # error ratio both windows must exceed
+    budget_share: float  # share of the period's budget spent when a burn at the factor trips it
+    for_seconds: int
+    dead: bool  # threshold >= 100%: can never fire
+    disabled: bool
+    outage_fire: float | None  # seconds until it fires on a full outage (incl. for:)
+    outage_spent: float | None  # share of the budget spent by then
+    textbook_outage_fire: float | None  # long x threshold, no 5m lag, no for:
+    factor_fire: float | None  # seconds until it fires on a burn just above the factor
+    factor_spent: float | None
+    reset: float | None  # seconds until it stops firing after recovery from a full outage
+    min_events: int | None  # low-traffic guard: events the long window must see
+    min_rate: float | None  # ... as events per second
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyRow:
+    consumed: float
+    severity: str
+    for_seconds: int
+    action: str
+    bad_seconds: float  # full-outage seconds that consume this share
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    service: str
+    slo: str
+    objective: float
+    period: str
+    sli_kind: str
+    unit: str
+    error_budget: float
+    bad_seconds_per_day: float
+    bad_seconds_per_week: float
+    bad_seconds_per_period: float
+    bad_events: dict[str, float] | None  # at --rate events/s: per day, week, period
+    tiers: tuple[TierRow, ...]
+    budget_policy: tuple[PolicyRow, ...]
+    absent_seconds: int | None
+    absent_fire_seconds: int | None  # data gone -> ticket: absent + the 5m rate window
+    alerting_disabled: bool
+
+    @property
+    def name(self) -> str:
+        return f"{self.service}/{self.slo}"
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def explain(slo: Slo, events_per_second: float | None = None) -> Explanation:
+    budget = bm.Budget(slo.error_budget, slo.period)
+    bad_events = None
+    if events_per_second is not None:
+        bad_events = {"day": budget.bad_events(bm.DAY, events_per_second),
+                      "week": budget.bad_events(bm.WEEK, events_per_second),
+                      "period": budget.bad_events(slo.period, events_per_second)}
+    absent = slo.alerting.absent_seconds
+    return Explanation(
+        service=slo.service, slo=slo.name, objective=slo.objective, period=slo.period_text,
+        sli_kind=slo.sli.kind, unit=slo.sli.unit, error_budget=slo.error_budget,
+        bad_seconds_per_day=budget.per_day, bad_seconds_per_week=budget.per_week,
+        bad_seconds_per_period=budget.per_period, bad_events=bad_events,
+        tiers=tuple(_tier_row(slo, pair, budget) for pair in slo.alerting.pairs),
+        budget_policy=tuple(PolicyRow(p.consumed, p.tier, p.for_seconds, p.action,
+                                      p.consumed * budget.per_period) for p in slo.alerting.budget),
+        absent_seconds=absent,
+        absent_fire_seconds=absent + int(bm.BASE) if absent else None,
+        alerting_disabled=slo.alerting.disabled,
+    )
+
+
+def _tier_row(slo: Slo, pair: WindowPair, budget: bm.Budget) -> TierRow:
+    tier = slo.alerting.tier(pair.tier)
+    b = slo.error_budget
+    dead = not pair.can_fire(b)
+    outage = None if dead else bm.detection(pair, b, 1.0, tier.for_seconds)
+    factor = None if dead else bm.at_factor(pair, b, tier.for_seconds)
+    threshold = pair.threshold(b)
+    guard = slo.alerting.min_events
+    return TierRow(
+        tier=pair.tier, long=pair.long_text, short=pair.short_text, factor=pair.factor,
+        threshold=threshold, budget_share=pair.budget_fraction, for_seconds=tier.for_seconds,
+        dead=dead, disabled=slo.alerting.disabled or tier.disabled,
+        outage_fire=outage,
+        outage_spent=None if outage is None else bm.budget_spent(1.0, outage, budget),
+        textbook_outage_fire=None if dead else bm.textbook_detection(pair, b, 1.0),
+        factor_fire=factor,
+        factor_spent=None if factor is None else bm.budget_spent(min(threshold, 1.0), factor, budget),
+        reset=None if dead else bm.reset(pair, b, 1.0),
+        min_events=guard, min_rate=guard / pair.long if guard else None,
+    )
+
+
+def detection_curve(slo: Slo, pair: WindowPair, points: int = 60) -> list[tuple[float, float]]:
+    """(error ratio, seconds to fire) from just above the threshold to a full outage, log-spaced."""
+    b = slo.error_budget
+    if not pair.can_fire(b):
+        return []
+    for_seconds = slo.alerting.tier(pair.tier).for_seconds
+    low = pair.threshold(b) * 1.0001
+    curve = []
+    for index in range(points):
+        ratio = low * (1 / low) ** (index / (points - 1))
+        seconds = bm.detection(pair, b, min(ratio, 1.0), for_seconds)
+        if seconds is not None:
+            curve.append((ratio, seconds))
+    return curve
+
+
+def minutes(seconds: float | None) -> str:
+    """Human text for a duration in seconds: 4.9 min, 6.1 h, 3.0 d."""
+    if seconds is None:
+        return "never"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.1f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
+
+
+def percent(ratio: float | None, digits: int = 3) -> str:
+    return "-" if ratio is None else f"{ratio * 100:.{digits}g}%"
+
+
+def duration_text(seconds: int) -> str:
+    return durations.format(seconds) if seconds else "0s"

@@ -1,0 +1,73 @@
+"""Rich tables for `sloforge explain`."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from sloforge.explain.slo import Explanation, TierRow, duration_text, minutes, percent
+
+
+def print_tables(explanations: list[Explanation], notes: str) -> None:
+    console = Console(width=max(Console().width, 150))
+    for e in explanations:
+        console.print(f"[bold]{e.name}[/bold]: {e.objective:g}% over {e.period}, {e.sli_kind} SLI "
+                      f"(counts {e.unit})")
+        console.print(_budget(e))
+        console.print(_tiers(e))
+        if e.budget_policy:
+            console.print(_policy(e))
+        if e.absent_seconds:
+            console.print(f"No data: a ticket {minutes(e.absent_fire_seconds)} after the SLI's metrics "
+                          f"vanish (absent {duration_text(e.absent_seconds)} + the 5m rate window).")
+        if e.alerting_disabled:
+            console.print("[yellow]Alerting is disabled for this SLO: nothing fires.[/yellow]")
+        console.print()
+    console.print(notes, style="dim")
+
+
+def _budget(e: Explanation) -> Table:
+    table = Table(title="Error budget", title_justify="left")
+    table.add_column("allowed error ratio", justify="right")
+    for span in ("day", "week", e.period):
+        table.add_column(f"bad minutes per {span}", justify="right")
+    row = [percent(e.error_budget, 4)] + [f"{s / 60:.4g}" for s in (
+        e.bad_seconds_per_day, e.bad_seconds_per_week, e.bad_seconds_per_period)]
+    table.add_row(*row)
+    if e.bad_events is not None:
+        table.add_row("bad events", *(f"{e.bad_events[k]:,.0f}" for k in ("day", "week", "period")))
+    return table
+
+
+def _tiers(e: Explanation) -> Table:
+    table = Table(title="Alert tiers", title_justify="left")
+    for name in ("tier", "windows", "factor", "threshold", "budget at trip", "for",
+                 "full outage: fires", "budget spent", "at factor: fires", "resets after", "note"):
+        table.add_column(name, justify="left" if name in ("tier", "windows", "note") else "right")
+    for t in e.tiers:
+        table.add_row(t.tier, f"{t.long}/{t.short}", f"{t.factor:.4g}", percent(t.threshold),
+                      percent(t.budget_share), duration_text(t.for_seconds),
+                      minutes(t.outage_fire), percent(t.outage_spent), minutes(t.factor_fire),
+                      minutes(t.reset), _note(t, e.unit), style="dim" if t.dead or t.disabled else None)
+    return table
+
+
+def _note(t: TierRow, unit: str) -> str:
+    notes = []
+    if t.dead:
+        notes.append(f"NEVER FIRES: needs {percent(t.threshold)} errors (above 100%)")
+    if t.disabled:
+        notes.append("disabled")
+    if t.min_events:
+        notes.append(f"quiet below {t.min_events} {unit}/{t.long}")
+    return "; ".join(notes)
+
+
+def _policy(e: Explanation) -> Table:
+    table = Table(title="Budget policy", title_justify="left")
+    for name in ("consumed", "severity", "for", f"bad minutes per {e.period}", "action"):
+        table.add_column(name, justify="left" if name in ("severity", "action") else "right")
+    for p in e.budget_policy:
+        table.add_row(percent(p.consumed), p.severity, duration_text(p.for_seconds),
+                      f"{p.bad_seconds / 60:.4g}", p.action)
+    return table

@@ -1,0 +1,277 @@
+"""Native `sloforge/v1` ServiceLevels documents -> model.Service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sloforge import conventions, durations, promql
+from sloforge.errors import Problem
+from sloforge.load.budget_items import budget_policies
+from sloforge.load.documents import Document, FieldPath
+from sloforge.model import policy
+from sloforge.model.catalog import Alerting, Service, Slo, Tier
+from sloforge.model.policy import WindowPair
+from sloforge.model.sli import EventsSli, LatencySli, ProbeSli, RatioSli, Sli
+from sloforge.promql import labels as grouping
+from sloforge.schema.validate import validate
+
+API_VERSION = "sloforge/v1"
+KIND = "ServiceLevels"
+RESERVED_LABELS = {conventions.LABEL_SERVICE, conventions.LABEL_SLO, conventions.LABEL_WINDOW,
+                   conventions.LABEL_TIER, "__name__"}
+# Not groups: a histogram bucket bound, and labels every alert sets itself (a page and a
+# ticket of one group would differ in them, which also breaks their inhibition).
+GROUP_BY_RESERVED = {"le"} | conventions.ALERT_LABELS
+
+
+def claims(document: Document) -> bool:
+    data = document.data
+    return isinstance(data, dict) and data.get("apiVersion") == API_VERSION and data.get("kind") == KIND
+
+
+def service_from_document(document: Document) -> tuple[Service | None, list[Problem]]:
+    problems = validate(document)
+    if problems:
+        return None, problems
+    reader = _Reader(document)
+    service = reader.service()
+    return (None if reader.errors else service), reader.problems
+
+
+def percent(value: object) -> float:
+    """75 or "75%" -> 0.75 (the schema has checked the shape)."""
+    if isinstance(value, str):
+        value = float(value.rstrip("%"))
+    return float(value) / 100  # type: ignore[arg-type]
+
+
+class _Reader:
+    def __init__(self, document: Document):
+        self.doc = document
+        self.problems: list[Problem] = []
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if not p.warning]
+
+    def fail(self, path: FieldPath, message: str) -> None:
+        self.problems.append(self.doc.problem(path, message))
+
+    def warn(self, path: FieldPath, message: str) -> None:
+        self.problems.append(self.doc.problem(path, message, warning=True))
+
+    def service(self) -> Service:
+        spec: dict[str, Any] = self.doc.data  # type: ignore[assignment]
+        name = spec["service"]
+        labels = self.labels(spec.get("labels", {}), ("labels",))
+        links = spec.get("links", {})
+        slos = []
+        seen: set[str] = set()
+        for index, raw in enumerate(spec["slos"]):
+            if raw["name"] in seen:
+                self.fail(("slos", index, "name"), f"SLO '{raw['name']}' is defined twice in this service")
+            seen.add(raw["name"])
+            slo = self.slo(raw, ("slos", index), name, spec.get("owner"), labels, links)
+            if slo is not None:
+                slos.append(slo)
+        return Service(name=name, source=self.doc.path, slos=tuple(slos),
+                       owner=spec.get("owner"), labels=labels,
+                       owner_line=self.doc.lines.get(("owner",)) or self.doc.line(("service",)))
+
+    def labels(self, raw: dict[str, str], path: FieldPath) -> tuple[tuple[str, str], ...]:
+        for key in raw:
+            if key in RESERVED_LABELS or key.startswith("__"):
+                self.fail(path + (key,), f"label '{key}' is set by sloforge itself; choose another name")
+        return tuple(sorted(raw.items()))
+
+    def slo(self, raw: dict[str, Any], path: FieldPath, service: str, owner: str | None,
+            service_labels: tuple[tuple[str, str], ...], links: dict[str, str]) -> Slo | None:
+        period = self.duration(raw.get("window", "30d"), path + ("window",))
+        sli = self.sli(raw["sli"], path + ("sli",))
+        if period is None or sli is None:
+            return None
+        slo_labels = dict(service_labels)
+        slo_labels.update(self.labels(raw.get("labels", {}), path + ("labels",)))
+        clashing = sorted(set(sli.group_by) & set(slo_labels))
+        if clashing:
+            self.fail(path + ("labels", clashing[0]) if clashing[0] in raw.get("labels", {}) else ("labels",),
+                      f"label '{clashing[0]}' is also in the SLI's group_by: a fixed value would merge "
+                      "every group into one series; remove one of them")
+            return None
+        objective = float(raw["objective"])
+        alerting = self.alerting(raw.get("alerting", {}), path + ("alerting",), service, raw["name"],
+                                 period, 1 - objective / 100, sli)
+        if alerting is None:
+            return None
+        context = {"service": service, "slo": raw["name"]}
+        return Slo(
+            service=service, name=raw["name"], objective=objective, period=period, sli=sli,
+            alerting=alerting, description=raw.get("description", ""), owner=owner,
+            labels=tuple(sorted(slo_labels.items())),
+            runbook_url=_fill(links.get("runbook"), context),
+            dashboard_url=_fill(links.get("dashboard"), context),
+            source=self.doc.path,
+        )
+
+    def duration(self, text: object, path: FieldPath) -> int | None:
+        try:
+            return durations.parse(text)
+        except durations.DurationError as exc:
+            self.fail(path, str(exc))
+            return None
+
+    def sli(self, raw: dict[str, Any], path: FieldPath) -> Sli | None:
+        kind, body = next(iter(raw.items()))
+        at = path + (kind,)
+        if kind == "events":
+            group_by = tuple(body.get("group_by", ()))
+            ok = self.windowed_query(body["errors"], at + ("errors",))
+            ok &= self.windowed_query(body["total"], at + ("total",))
+            ok = ok and self.keeps_groups(body["errors"], group_by, at + ("errors",), at)
+            ok = ok and self.keeps_groups(body["total"], group_by, at + ("total",), at)
+            return EventsSli(body["errors"], body["total"], group_by) if ok else None
+        if kind == "ratio":
+            query, group_by, qpath = _query_and_group(body, at)
+            ok = self.windowed_query(query, qpath) and self.keeps_groups(query, group_by, qpath, at)
+            return RatioSli(query, group_by) if ok else None
+        if kind == "probe":
+            query, group_by, qpath = _query_and_group(body, at)
+            ok = self.plain_query(query, qpath) and self.keeps_groups(query, group_by, qpath, at)
+            return ProbeSli(query, group_by) if ok else None
+        return self.latency(body, at)
+
+    def group_labels_allowed(self, group_by: tuple[str, ...], at: FieldPath) -> bool:
+        for label in group_by:
+            if label in RESERVED_LABELS or label in GROUP_BY_RESERVED or label.startswith("__"):
+                self.fail(at + ("group_by",), f"cannot group by '{label}': it is set by sloforge or "
+                          "Prometheus itself; choose another label")
+                return False
+        return True
+
+    def keeps_groups(self, query: str, group_by: tuple[str, ...], path: FieldPath, at: FieldPath) -> bool:
+        """A grouped SLO needs every query to keep the grouped labels."""
+        if not self.group_labels_allowed(group_by, at):
+            return False
+        lost = grouping.dropped_labels(promql.with_window(query, "5m"), group_by)
+        if lost:
+            names = ", ".join(lost)
+            self.fail(path, f"the query drops the grouped label(s) {names}; aggregate with "
+                      f"`by ({', '.join(group_by)})` (or leave them out of `without`) so each group "
+                      "keeps its labels")
+            return False
+        return True
+
+    def latency(self, body: dict[str, Any], at: FieldPath) -> Sli | None:
+        try:
+            threshold = durations.parse_threshold_seconds(body["threshold"])
+        except durations.DurationError as exc:
+            self.fail(at + ("threshold",), str(exc))
+            return None
+        selector = body.get("selector", "{}") or "{}"
+        sli = LatencySli(body["metric"], selector, threshold, tuple(body.get("group_by", ())))
+        if not self.group_labels_allowed(sli.group_by, at):
+            return None
+        probe = f"{body['metric']}_count{promql.merge_selector(selector, '')}"
+        error = promql.parse_error(probe)
+        if error is None and not promql.is_plain_selector(probe):
+            error = "it must be only label matchers in braces, like {job=\"api\"}"
+        if error:
+            self.fail(at + ("selector",), f"{selector!r} is not a valid label selector: {error}")
+            return None
+        return sli
+
+    def windowed_query(self, query: str, path: FieldPath) -> bool:
+        return self.plain_query(query, path, windowed=True)
+
+    def plain_query(self, query: str, path: FieldPath, windowed: bool = False) -> bool:
+        problem = promql.query_problem(query, windowed)
+        if problem:
+            self.fail(path, problem)
+        return problem is None
+
+    def alerting(self, raw: dict[str, Any], path: FieldPath, service: str, slo: str, period: int,
+                 error_budget: float, sli: Sli) -> Alerting | None:
+        low, high = policy.DEFAULT_PERIOD_RANGE
+        if raw.get("disable") and raw.get("windows") is None and not low <= period <= high:
+            pairs: tuple[WindowPair, ...] | None = ()  # no alerts: any period will do
+        else:
+            pairs = self.pairs(raw.get("windows"), path, period)
+        if pairs is None:
+            return None
+        for index, pair in enumerate(pairs):
+            if not pair.can_fire(error_budget):
+                where = path + ("windows", index) if raw.get("windows") else path
+                self.warn(where, f"the {pair.tier} alert on the {pair.long_text}/{pair.short_text} windows "
+                          f"can never fire: it needs an error ratio of {pair.threshold(error_budget):.3g} "
+                          "(above 100%); lower the factor or raise the objective")
+        tiers = []
+        for name in conventions.TIERS:
+            tier_raw = raw.get(name, {})
+            labels = dict(tier_raw.get("labels", {}))
+            severity = labels.pop(conventions.LABEL_SEVERITY, conventions.DEFAULT_SEVERITY[name])
+            for_seconds = self.duration(tier_raw.get("for", durations.format(policy.DEFAULT_FOR[name])),
+                                        path + (name, "for"))
+            tiers.append(Tier(name, severity, for_seconds or 0,
+                              self.labels(labels, path + (name, "labels")),
+                              tuple(sorted(tier_raw.get("annotations", {}).items())),
+                              bool(tier_raw.get("disable", False))))
+        min_events = raw.get("min_events")
+        if min_events is not None and sli.time_based:
+            self.fail(path + ("min_events",), f"min_events needs a request-based SLI; a {sli.kind} SLI "
+                      "counts time, not events")
+        absent = self.duration(raw["absent"], path + ("absent",)) if "absent" in raw else None
+        budget, budget_problems = budget_policies(self.doc, raw.get("budget", []), path + ("budget",))
+        self.problems.extend(budget_problems)
+        return Alerting(
+            name=raw.get("name") or conventions.alert_name(service, slo),
+            pairs=pairs, tiers=tuple(tiers),
+            labels=self.labels(raw.get("labels", {}), path + ("labels",)),
+            annotations=tuple(sorted(raw.get("annotations", {}).items())),
+            disabled=bool(raw.get("disable", False)), min_events=min_events,
+            absent_seconds=absent, budget=budget, budget_explicit="budget" in raw,
+        )
+
+    def pairs(self, raw: list[dict[str, Any]] | None, path: FieldPath,
+              period: int) -> tuple[WindowPair, ...] | None:
+        if raw is None:
+            low, high = policy.DEFAULT_PERIOD_RANGE
+            if not low <= period <= high:
+                self.fail(path[:-1] + ("window",), f"{durations.format(period)} is outside 7d..90d, where "
+                          "the default alert windows apply; set alerting.windows whose long windows fit inside it")
+                return None
+            return policy.default_pairs(period)
+        pairs = []
+        for index, item in enumerate(raw):
+            at = path + ("windows", index)
+            long = self.duration(item["long"], at + ("long",))
+            short = self.duration(item["short"], at + ("short",)) if "short" in item else None
+            if long is None or ("short" in item and short is None):
+                return None
+            if long > period:
+                self.fail(at + ("long",), f"{item['long']} is longer than the SLO window {durations.format(period)}")
+                return None
+            if short is not None and short >= long:
+                self.fail(at + ("short",), f"{item['short']} must be shorter than the long window {item['long']}")
+                return None
+            if ("budget" in item) == ("factor" in item):
+                self.fail(at, "give exactly one of budget (share of the period's budget) or factor")
+                return None
+            fraction = percent(item["budget"]) if "budget" in item else None
+            pairs.append(policy.pair(item["severity"], long, short, period,
+                                     budget_fraction=fraction, factor=item.get("factor")))
+        return tuple(pairs)
+
+
+def _query_and_group(body: object, at: FieldPath) -> tuple[str, tuple[str, ...], FieldPath]:
+    if isinstance(body, dict):
+        return body["query"], tuple(body.get("group_by", ())), at + ("query",)
+    return str(body), (), at
+
+
+def _fill(link: str | None, context: dict[str, str]) -> str | None:
+    """Replace `{{ service }}` / `{{ slo }}` in a link; user text is never template source."""
+    if link is None:
+        return None
+    import re
+
+    return re.sub(r"\{\{\s*(service|slo)\s*\}\}", lambda m: context[m.group(1)], link)

@@ -1,0 +1,129 @@
+"""The immutable model every compiler consumes. No backend sees raw spec text.
+
+Input formats (load/) map their documents into these values once; derived
+numbers are properties with the arithmetic explained where it lives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sloforge import durations
+from sloforge.model.policy import WindowPair
+from sloforge.model.routing import Routing
+from sloforge.model.sli import Sli
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    name: str  # "page" | "ticket"
+    severity: str  # the user-facing `severity` label
+    for_seconds: int
+    labels: tuple[tuple[str, str], ...] = ()
+    annotations: tuple[tuple[str, str], ...] = ()
+    disabled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetPolicy:
+    """Alert when this share of the period's error budget has been consumed."""
+
+    consumed: float  # fraction, 0.75 for 75%
+    tier: str
+    for_seconds: int
+    action: str = ""
+
+    @property
+    def consumed_text(self) -> str:
+        return f"{self.consumed * 100:g}%"
+
+
+@dataclass(frozen=True, slots=True)
+class Alerting:
+    name: str
+    pairs: tuple[WindowPair, ...]
+    tiers: tuple[Tier, ...]
+    labels: tuple[tuple[str, str], ...] = ()
+    annotations: tuple[tuple[str, str], ...] = ()
+    disabled: bool = False
+    min_events: int | None = None
+    absent_seconds: int | None = None
+    budget: tuple[BudgetPolicy, ...] = ()
+    # True when the spec wrote `alerting.budget` (even `[]`): a team's or the
+    # org's default BudgetPolicy document then leaves this SLO alone.
+    budget_explicit: bool = False
+
+    # Plain loops and list comprehensions: the compilers call these tens of times per
+    # SLO, and a generator per call cost more than the rest of the lookup.
+    def tier(self, name: str) -> Tier:
+        for t in self.tiers:
+            if t.name == name:
+                return t
+        raise KeyError(f"no alert tier {name!r}; tiers are {', '.join(t.name for t in self.tiers)}")
+
+    def active_pairs(self, tier: str) -> tuple[WindowPair, ...]:
+        if self.disabled or self.tier(tier).disabled:
+            return ()
+        return tuple([p for p in self.pairs if p.tier == tier])
+
+
+@dataclass(frozen=True, slots=True)
+class Slo:
+    service: str
+    name: str
+    objective: float  # percent, e.g. 99.9
+    period: int  # seconds
+    sli: Sli
+    alerting: Alerting
+    description: str = ""
+    owner: str | None = None
+    labels: tuple[tuple[str, str], ...] = ()  # service labels, then SLO labels
+    runbook_url: str | None = None
+    dashboard_url: str | None = None
+    source: str = ""  # spec file, for headers and messages
+
+    @property
+    def target(self) -> float:
+        """The objective as a ratio: 99.9 -> 0.999."""
+        return round(self.objective / 100, 12)
+
+    @property
+    def error_budget(self) -> float:
+        """Allowed error ratio: 1 - target (0.001 for 99.9%)."""
+        return round(1 - self.objective / 100, 12)
+
+    @property
+    def period_text(self) -> str:
+        return durations.format(self.period)
+
+    @property
+    def windows(self) -> tuple[int, ...]:
+        """Every window an alert reads, plus the 5m base window, ascending."""
+        needed = {300}
+        for pair in self.alerting.pairs:
+            needed |= {pair.long, pair.short}
+        return tuple(sorted(needed))
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    name: str
+    source: str
+    slos: tuple[Slo, ...]
+    owner: str | None = None
+    labels: tuple[tuple[str, str], ...] = ()
+    # Where `owner` (else `service`) is written, for cross-file errors about it;
+    # kept in the model because a cached spec's document is not read again.
+    owner_line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """Everything the compilers see: all services of all input files."""
+
+    services: tuple[Service, ...] = field(default=())
+    routing: Routing | None = None  # the kind: Routing spec, when one is among the inputs
+
+    @property
+    def slos(self) -> tuple[Slo, ...]:
+        return tuple(slo for service in self.services for slo in service.slos)
