@@ -18,7 +18,7 @@ from sloforge.check import tools as check
 from sloforge.errors import OutOfDate, Problem, SpecError
 from sloforge.incremental import cache
 from sloforge.incremental import specs as cached
-from sloforge.load import formats
+from sloforge.load import all_formats
 from sloforge.load.documents import Document
 from sloforge.load.options import LoadOptions
 from sloforge.load.overlays import routing as routing_format
@@ -57,7 +57,7 @@ class Result:
 def load_catalog(paths: list[str], load: LoadOptions | None = None) -> tuple[Catalog, list[Problem]]:
     """Every spec under `paths` as one Catalog; raises SpecError with all problems."""
     documents, cached_services, cached_warnings, digests = cached.load(paths)
-    modules = formats()
+    modules = all_formats()
     claimed: dict[str, list[Document]] = {module.NAME: [] for module in modules}
     problems: list[Problem] = []
     for document in documents:
@@ -96,7 +96,7 @@ def _unknown_document(document: Document) -> Problem:
     if not isinstance(data, dict):
         return document.problem((), "expected a mapping with apiVersion and kind at the top level")
     api, kind = data.get("apiVersion", data.get("version")), data.get("kind")
-    expected = "; ".join(m.EXPECTED for m in formats())
+    expected = "; ".join(m.EXPECTED for m in all_formats())
     if api is None:
         return document.problem((), f"document has no apiVersion; expected {expected}")
     return document.problem(("apiVersion",), f"unsupported document apiVersion {api!r} kind {kind!r}; "

@@ -22,5 +22,5 @@ FORMATS: list[str] = [
 ]
 
 
-def formats() -> list[ModuleType]:
+def all_formats() -> list[ModuleType]:
     return [importlib.import_module(name) for name in FORMATS]
