@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from sloforge.cli.boundary import EXIT_USAGE, err, guarded, report
+
+if TYPE_CHECKING:  # the command's modules load when it runs, not when the CLI starts
+    from sloforge.errors import Problem
+    from sloforge.explain.slo import Explanation
 
 FORMATS = ("table", "json")
 NOTES = (
@@ -38,7 +43,7 @@ def explain(
         err(f"error: --format must be one of {', '.join(FORMATS)}, not {output_format!r}")
         raise typer.Exit(EXIT_USAGE)
 
-    def body() -> tuple[list[object], list[object]]:
+    def body() -> tuple[list[Explanation], list[Problem]]:
         from sloforge.explain.slo import explain as explain_slo
         from sloforge.model.select import select
         from sloforge.pipeline import load_catalog
@@ -49,16 +54,16 @@ def explain(
             from sloforge.explain.plot import plot as draw
 
             draw(chosen, plot)
-        return [explain_slo(s, rate) for s in chosen], warnings  # type: ignore[return-value]
+        return [explain_slo(s, rate) for s in chosen], warnings
 
     explanations, warnings = guarded(body)
-    report(warnings)  # type: ignore[arg-type]
+    report(warnings)
     if output_format == "json":
-        typer.echo(json.dumps({"slos": [e.to_json() for e in explanations], "notes": NOTES},  # type: ignore[attr-defined]
+        typer.echo(json.dumps({"slos": [e.to_json() for e in explanations], "notes": NOTES},
                               indent=2))
     else:
         from sloforge.explain.tables import print_tables
 
-        print_tables(explanations, NOTES)  # type: ignore[arg-type]
+        print_tables(explanations, NOTES)
     if plot is not None:
         err(f"wrote {plot}")

@@ -6,11 +6,16 @@ import datetime as dt
 import json
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from sloforge.cli.boundary import EXIT_INVALID, EXIT_USAGE, err, guarded
 from sloforge.cli.boundary import report as print_problems
+
+if TYPE_CHECKING:  # the command's modules load when it runs, not when the CLI starts
+    from sloforge.errors import Problem
+    from sloforge.report.status import Status
 
 FORMATS = ("table", "json", "html")
 
@@ -63,7 +68,7 @@ def report(
         raise typer.Exit(EXIT_USAGE)
     moment = _parse_time(at)
 
-    def body() -> tuple[list[object], list[object]]:
+    def body() -> tuple[list[Status], list[Problem]]:
         from sloforge.model.select import select
         from sloforge.pipeline import load_catalog
         from sloforge.prometheus_api import Client
@@ -79,11 +84,11 @@ def report(
             by_name = {(s.service, s.name): s for s in chosen}
             statuses = [dataclasses.replace(s, burndown=collector.burndown(s, by_name[(s.service, s.slo)]))
                         for s in statuses]
-        return statuses, warnings  # type: ignore[return-value]
+        return statuses, warnings
 
     statuses, warnings = guarded(body)
-    print_problems(warnings)  # type: ignore[arg-type]
-    text = _render(statuses, output_format, prometheus, moment)  # type: ignore[arg-type]
+    print_problems(warnings)
+    text = _render(statuses, output_format, prometheus, moment)
     if output is None:
         typer.echo(text, nl=False)
     else:
@@ -93,16 +98,16 @@ def report(
             err(f"error: cannot write {output}: {exc.strerror}")
             raise typer.Exit(EXIT_INVALID) from None
         err(f"wrote {output}")
-    missing = [s for s in statuses if not s.has_data]  # type: ignore[attr-defined]
+    missing = [s for s in statuses if not s.has_data]
     why = "no recorded traffic since the calendar period began" if calendar else "its recorded series are missing"
     for status in missing:
-        err(f"error: no data for {status.name} in {prometheus}: {why}; "  # type: ignore[attr-defined]
+        err(f"error: no data for {status.name} in {prometheus}: {why}; "
             "are its sloforge rules loaded in this Prometheus, and has the SLI seen traffic?")
     if missing:
         raise typer.Exit(EXIT_INVALID)
 
 
-def _render(statuses: list, output_format: str, prometheus: str, moment: float) -> str:
+def _render(statuses: list[Status], output_format: str, prometheus: str, moment: float) -> str:
     if output_format == "json":
         return json.dumps({"prometheus": prometheus, "time": moment,
                            "slos": [s.to_json() for s in statuses]}, indent=2) + "\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
+from sloforge.report.numbers import number, percent
 from sloforge.report.status import Status
 
 WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD = 640, 220, 48, 28, 12
@@ -43,16 +44,16 @@ def _summary(statuses: list[Status]) -> str:
                                              "burn now", "burn (window)", "zone", "firing"))
     rows = []
     for s in statuses:
-        cells = [escape(s.name), f"{s.objective:g}%", escape(s.window), _pct(s.sli, 5),
-                 _pct(s.budget_remaining), _num(s.current_burn_rate), _num(s.period_burn_rate),
+        cells = [escape(s.name), f"{s.objective:g}%", escape(s.window), percent(s.sli, 5),
+                 percent(s.budget_remaining), number(s.current_burn_rate), number(s.period_burn_rate),
                  _zone(s.zone), escape(", ".join(s.firing)) or "-"]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return f"<table class=\"summary\"><tr>{head}</tr>\n" + "\n".join(rows) + "</table>"
 
 
 def _card(s: Status) -> str:
-    facts = (f"SLI {_pct(s.sli, 5)} (objective {s.objective:g}%) · budget left {_pct(s.budget_remaining)}"
-             + f" · burn now {_num(s.current_burn_rate)}x · {escape(s.window)}")
+    facts = (f"SLI {percent(s.sli, 5)} (objective {s.objective:g}%) · budget left {percent(s.budget_remaining)}"
+             + f" · burn now {number(s.current_burn_rate)}x · {escape(s.window)}")
     firing = f"<div class=\"facts\">firing: {escape(', '.join(s.firing))}</div>" if s.firing else ""
     return (f"<div class=\"card\"><h2>{escape(s.name)} {_zone(s.zone)}</h2>"
             f"<div class=\"facts\">{facts}</div>{firing}{_chart(s)}</div>")
@@ -99,12 +100,6 @@ def _zone(name: str) -> str:
     return f"<span class=\"zone\" style=\"background:{ZONE_COLOURS.get(name, '#7f8c8d')}\">{escape(name)}</span>"
 
 
-def _pct(value: float | None, digits: int = 3) -> str:
-    return "-" if value is None else f"{value * 100:.{digits}g}%"
-
-
-def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3g}"
 
 
 def _time(at: float, fmt: str) -> str:

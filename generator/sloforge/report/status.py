@@ -28,7 +28,6 @@ from sloforge.prometheus_api import Client, Sample
 
 HOUR, BASE = c.PERIOD_STEP_SECONDS, c.BASE_WINDOW_SECONDS
 CALENDARS = ("month", "quarter")
-ALERT_LABELS = {"__name__", "alertname", "alertstate"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ import io
 from rich.console import Console
 from rich.table import Table
 
+from sloforge.report.numbers import number, percent
 from sloforge.report.status import Status
 
 ZONE_STYLE = {"healthy": "green", "concerning": "yellow", "critical": "red", "exhausted": "bold red",
@@ -19,17 +20,9 @@ def table_text(statuses: list[Status]) -> str:
                  "zone", "firing"):
         table.add_column(name, justify="left" if name in ("SLO", "window", "zone", "firing") else "right")
     for s in statuses:
-        table.add_row(s.name, f"{s.objective:g}%", s.window, _pct(s.sli, 5), _pct(s.budget_remaining),
-                      _num(s.current_burn_rate), _num(s.period_burn_rate),
+        table.add_row(s.name, f"{s.objective:g}%", s.window, percent(s.sli, 5), percent(s.budget_remaining),
+                      number(s.current_burn_rate), number(s.period_burn_rate),
                       f"[{ZONE_STYLE[s.zone]}]{s.zone}[/]", ", ".join(s.firing) or "-")
     console = Console(width=160, record=True, file=io.StringIO())
     console.print(table)
     return console.export_text()
-
-
-def _pct(value: float | None, digits: int = 3) -> str:
-    return "-" if value is None else f"{value * 100:.{digits}g}%"
-
-
-def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3g}"
