@@ -38,12 +38,6 @@ def _stem(slo: Slo) -> str:
     return name.removesuffix("ErrorBudgetBurn")
 
 
-def burn_condition(slo: Slo, pair: WindowPair) -> str:
-    """Both windows above factor x budget (and, with a guard, enough traffic)."""
-    return _burn_condition(pair, slo.error_budget, slo.alerting.min_events).replace(
-        _MATCHERS, c.selector(slo.service, slo.name))
-
-
 def burn_rate_expr(slo: Slo, pairs: tuple[WindowPair, ...]) -> str:
     return _burn_rate_expr(pairs, slo.error_budget, slo.alerting.min_events).replace(
         _MATCHERS, c.selector(slo.service, slo.name))
@@ -66,6 +60,7 @@ def _burn_rate_expr(pairs: tuple[WindowPair, ...], error_budget: float, min_even
 
 
 def _burn_condition(pair: WindowPair, error_budget: float, min_events: int | None) -> str:
+    """Both windows above factor x budget (and, with a guard, enough traffic)."""
     threshold = f"({_number(pair.factor)} * {_number(error_budget)})"
     long_w, short_w = pair.long_text, pair.short_text
     parts = [

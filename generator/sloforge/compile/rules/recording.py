@@ -116,12 +116,8 @@ def recording_rules(slo: Slo) -> list[Rule]:
     return rules
 
 
-def window_ratio(slo: Slo, window: int) -> str:
-    """Error ratio over `window`: errors and totals summed separately."""
-    return _window_ratio(_Series(slo), window)
-
-
 def _window_ratio(series: _Series, window: int) -> str:
+    """Error ratio over `window`: errors and totals summed separately."""
     errors5m, total5m = base_rate_names()
     sel = series.selector(BASE)
     if window == BASE:
@@ -136,10 +132,6 @@ def _window_ratio(series: _Series, window: int) -> str:
     return f"sum_over_time({errors5m}{sel}[{w}]) / sum_over_time({total5m}{sel}[{w}])"
 
 
-def period_ratio(slo: Slo) -> str:
-    return _period_ratio(_Series(slo))
-
-
 def _period_ratio(series: _Series) -> str:
     slo = series.slo
     period = slo.period_text
@@ -150,10 +142,6 @@ def _period_ratio(series: _Series) -> str:
         return (f"sum_over_time({errors}{sel}[{period}:{hour}])"
                 f" / sum_over_time({total}{sel}[{period}:{hour}])")
     return _window_ratio(series, slo.period)
-
-
-def metadata_rules(slo: Slo) -> list[Rule]:
-    return _metadata_rules(_Series(slo))
 
 
 def _metadata_rules(series: _Series) -> list[Rule]:
