@@ -1,8 +1,8 @@
 """compile/panels.Dashboard -> Grafana dashboard JSON (a dict).
 
-The JSON comes from Grafana's Foundation SDK (dashboard_shapes.py, the only
-module that imports it), one *shape* per kind of panel, variable, query, ...
-with slots where the data goes (dashboard_template.py); this module fills them.
+The JSON comes from Grafana's Foundation SDK (shapes.py, the only module that
+imports it), one *shape* per kind of panel, variable, query, ... with slots
+where the data goes (template.py); this module fills them.
 Shapes are built once per process and kept in the incremental cache (keyed by
 the SDK's version), so a run that re-renders one changed dashboard fills cached
 shapes and never imports the SDK (~0.15 s of a ~0.8 s run). Positions are
@@ -14,20 +14,20 @@ from __future__ import annotations
 import os
 from functools import cache
 from importlib.util import find_spec
-from typing import Any, NamedTuple
+from typing import Any
 
 from sloforge.compile.dashboards import panels as p
 from sloforge.incremental import cache as disk_cache
+from sloforge.render.grafana.panel_shape import shape_of
 from sloforge.render.grafana.template import Template
 
-DATASOURCE_VARIABLE = "datasource"
 REF_IDS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 SHAPES = "dashboard-shape"  # the cache kind
 
 
 def render(board: p.Dashboard) -> dict[str, Any]:
     """The dashboard's JSON. Equal parts of it are shared between panels and
-    dashboards (dashboard_template.py): serialise it, do not edit it."""
+    dashboards (template.py): serialise it, do not edit it."""
     data: dict[str, Any] = _template("dashboard", bool(board.links)).fill({
         "title": board.title, "uid": board.uid, "description": board.description, "tags": board.tags,
         "time_from": board.time_from, "refresh": board.refresh,
@@ -61,9 +61,11 @@ def _skeleton(name: str, key: tuple[Any, ...], ident: str) -> Any:
         skeleton = store.get(SHAPES, version, ident)
         if skeleton is not None:
             return skeleton
-    from sloforge.render.grafana import shapes as dashboard_shapes
+    # Only here: importing shapes.py imports the Grafana SDK (~0.2 s), which a run
+    # that finds every shape in the cache does not pay.
+    from sloforge.render.grafana import shapes
 
-    skeleton = dashboard_shapes.build(name, *key)
+    skeleton = shapes.build(name, *key)
     if store is not None and version is not None:
         store.put(SHAPES, skeleton, version, ident)
     return skeleton
@@ -103,32 +105,7 @@ def _item(item: p.Panel | p.Row, panel_id: int) -> dict[str, Any]:
         "links": [_link_json(link) for link in item.links],
         "targets": [_query_json(q, ref) for q, ref in zip(item.queries, REF_IDS, strict=False)],
     }
-    return _template("panel", _shape(item)).fill(values)  # type: ignore[no-any-return]
-
-
-class Shape(NamedTuple):
-    """What decides the structure of a panel's JSON: the optional fields it has
-    and the options of its kind. Panels of one shape differ only in their values."""
-
-    kind: str
-    description: bool
-    unit: bool
-    decimals: bool
-    steps: bool
-    mappings: bool
-    links: bool
-    no_value: bool
-    several: bool  # stat: more than one value, each shown with its name
-    threshold_style: str  # timeseries
-    dashed: tuple[str, ...]  # timeseries
-    table: p.Panel | None  # table: the panel, for its columns, sorting and links
-
-
-def _shape(item: p.Panel) -> Shape:
-    several = len(item.queries) > 1 or "{{" in (item.queries[0].legend if item.queries else "")
-    return Shape(item.kind, bool(item.description), bool(item.unit), item.decimals is not None,
-                 bool(item.steps), bool(item.mappings), bool(item.links), bool(item.no_value), several,
-                 item.threshold_style, item.dashed, item if item.kind == "table" else None)
+    return _template("panel", shape_of(item)).fill(values)  # type: ignore[no-any-return]
 
 
 def _query_json(query: p.Query, ref_id: str) -> dict[str, Any]:
