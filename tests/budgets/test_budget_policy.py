@@ -84,7 +84,8 @@ def test_policy_reaches_the_generated_alerts(tmp_path: Path) -> None:
     (tmp_path / "a.yml").write_text(spec("checkout", "payments"))
     (tmp_path / "p.yml").write_text(TEAM)
     catalog, _ = load_catalog([str(tmp_path)])
-    rules = [r for r in alerting_rules(catalog.slos[0]) if r["alert"] == "CheckoutAvailabilityErrorBudgetConsumed"]
+    rules = [r.as_dict() for r in alerting_rules(catalog.slos[0])
+             if r.alert == "CheckoutAvailabilityErrorBudgetConsumed"]
     assert [r["expr"].split(") ")[-1] for r in rules] == ["<= 0.5", "<= 0"]  # type: ignore[union-attr]
     assert rules[1]["for"] == "10m"
     assert rules[1]["annotations"]["action"] == "deployment freeze"  # type: ignore[index]

@@ -19,7 +19,7 @@ def contract_series() -> set[str]:
     from sloforge.compile.rules.recording import recording_rules
 
     catalog, _ = load_catalog([str(SPECS)])
-    recorded = {str(r["record"]) for slo in catalog.slos for r in recording_rules(slo)}
+    recorded = {r.record for slo in catalog.slos for r in recording_rules(slo)}
     return recorded | {"ALERTS"}
 
 

@@ -25,6 +25,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from sloforge.compile.rules.groups import CompiledSlo
+    from sloforge.compile.rules.rule import AlertingRule
     from sloforge.model.catalog import Catalog, Service
 
 TARGETS = {
@@ -68,7 +70,7 @@ class Unit:
         self.service = service
 
     @cached_property
-    def compiled(self) -> list[tuple[list[dict[str, object]], list[dict[str, object]]]]:
+    def compiled(self) -> list[CompiledSlo]:
         """(recording rules, alerting rules) of each SLO."""
         from sloforge.compile.rules.groups import compile_slo
 
@@ -81,7 +83,7 @@ class Unit:
         return rule_groups(self.service, self.compiled)
 
     @property
-    def alerting(self) -> list[list[dict[str, object]]]:
+    def alerting(self) -> list[list[AlertingRule]]:
         return [alerting for _, alerting in self.compiled]
 
 

@@ -13,7 +13,15 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from sloforge import conventions as c
-from sloforge.compile.alertmanager.routes import AlertScope, Config, inhibitions, team_destinations, team_routes
+from sloforge.compile.alertmanager.routes import (
+    AlertScope,
+    Config,
+    inhibitions,
+    intervals_used,
+    plain,
+    team_destinations,
+    team_routes,
+)
 from sloforge.errors import Problem, SpecError
 from sloforge.model.routing import Integration, Matcher, Routing, Team
 
@@ -94,7 +102,7 @@ def _receiver(name: str, integrations: tuple[Integration, ...], source: str,
 
 
 def _integration(integration: Integration, source: str, problems: list[Problem]) -> Config:
-    out: Config = {_KEYS.get(k, k): _plain(v) for k, v in integration.settings}
+    out: Config = {_KEYS.get(k, k): plain(v) for k, v in integration.settings}
     for secret in integration.secrets:
         selector = secret_selector(secret.path)
         if selector is None:
@@ -111,9 +119,7 @@ def _integration(integration: Integration, source: str, problems: list[Problem])
 
 
 def _intervals(routing: Routing, team: Team, problems: list[Problem]) -> list[Config]:
-    used = set()
-    for _, _, options in team_routes(routing, team):
-        used |= set(options.get("mute_time_intervals", ())) | set(options.get("active_time_intervals", ()))
+    used = intervals_used(routing, team)
     out = []
     for interval in routing.time_intervals:
         if interval.name not in used:
@@ -143,11 +149,3 @@ def _ranges(entry: dict[str, Any]) -> Config:
 def _day_range(text: str) -> dict[str, int]:
     start, _, end = text.partition(":")
     return {"start": int(start), "end": int(end or start)}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value

@@ -86,7 +86,7 @@ def subtree(routing: Routing, teams: tuple[Team, ...] | None = None,
     route["routes"] = [team_route(routing, team) for team in chosen]
     receivers = sorted((r for team in chosen for r in team_receivers(team)), key=lambda r: r["name"])
     # The whole config defines every named interval; a single team's part only those it uses.
-    used = {name for team in chosen for name in _intervals_used(routing, team)}
+    used = {name for team in chosen for name in intervals_used(routing, team)}
     intervals = tuple({"name": t.name, "time_intervals": [dict(r) for r in t.ranges]}
                       for t in routing.time_intervals if teams is None or t.name in used)
     return Subtree(route, tuple(receivers), tuple(i.config() for i in inhibitions(scope)), intervals)
@@ -141,7 +141,7 @@ def team_receivers(team: Team) -> list[Config]:
 
 def integration_config(integration: Integration) -> Config:
     """Spec fields are Alertmanager's own names; a webhook's token file goes into http_config."""
-    config: Config = {k: _plain(v) for k, v in integration.settings}
+    config: Config = {k: plain(v) for k, v in integration.settings}
     for secret in integration.secrets:
         if integration.kind == "webhook" and secret.field == "credentials_file":
             config["http_config"] = {"authorization": {"type": "Bearer", "credentials_file": secret.path}}
@@ -150,7 +150,8 @@ def integration_config(integration: Integration) -> Config:
     return dict(sorted(config.items()))
 
 
-def _intervals_used(routing: Routing, team: Team) -> set[str]:
+def intervals_used(routing: Routing, team: Team) -> set[str]:
+    """The time intervals a team's routes mute or activate."""
     used: set[str] = set()
     for _, _, options in team_routes(routing, team):
         used |= set(options.get("mute_time_intervals", ())) | set(options.get("active_time_intervals", ()))
@@ -158,14 +159,13 @@ def _intervals_used(routing: Routing, team: Team) -> set[str]:
 
 
 def _options(options: Config) -> Config:
-    return {name: _plain(options[name]) for name in ROUTE_OPTIONS if name in options}
+    return {name: plain(options[name]) for name in ROUTE_OPTIONS if name in options}
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
+def plain(value: Any) -> Any:
+    """Model values (tuples) as config values (lists), all the way down."""
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     return value

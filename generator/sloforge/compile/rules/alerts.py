@@ -7,16 +7,17 @@ from types import SimpleNamespace
 
 from sloforge import conventions as c
 from sloforge import durations
-from sloforge.compile.rules.recording import BASE, Rule, labels, selector, window_selector
+from sloforge.compile.rules.recording import BASE, labels, selector, window_selector
+from sloforge.compile.rules.rule import AlertingRule, AlertKind
 from sloforge.model.catalog import Slo
 from sloforge.model.policy import WindowPair
 from sloforge.render.templates import go_template_literal, macro
 
 
-def alerting_rules(slo: Slo) -> list[Rule]:
+def alerting_rules(slo: Slo) -> list[AlertingRule]:
     if slo.alerting.disabled:
         return []
-    rules = []
+    rules: list[AlertingRule] = []
     for tier in c.TIERS:
         pairs = slo.alerting.active_pairs(tier)
         if pairs:
@@ -36,12 +37,6 @@ def _stem(slo: Slo) -> str:
     """CheckoutAvailabilityErrorBudgetBurn -> CheckoutAvailability, for sibling alert names."""
     name = slo.alerting.name
     return name.removesuffix("ErrorBudgetBurn")
-
-
-def burn_condition(slo: Slo, pair: WindowPair) -> str:
-    """Both windows above factor x budget (and, with a guard, enough traffic)."""
-    return _burn_condition(pair, slo.error_budget, slo.alerting.min_events).replace(
-        _MATCHERS, c.selector(slo.service, slo.name))
 
 
 def burn_rate_expr(slo: Slo, pairs: tuple[WindowPair, ...]) -> str:
@@ -66,6 +61,7 @@ def _burn_rate_expr(pairs: tuple[WindowPair, ...], error_budget: float, min_even
 
 
 def _burn_condition(pair: WindowPair, error_budget: float, min_events: int | None) -> str:
+    """Both windows above factor x budget (and, with a guard, enough traffic)."""
     threshold = f"({_number(pair.factor)} * {_number(error_budget)})"
     long_w, short_w = pair.long_text, pair.short_text
     parts = [
@@ -126,55 +122,48 @@ def _annotation(name: str, context: dict[str, object]) -> str:
     return macro("alerts.j2", name, a=SimpleNamespace(**context))
 
 
-def burn_rate_alert(slo: Slo, tier: str, pairs: tuple[WindowPair, ...]) -> Rule:
+def burn_rate_alert(slo: Slo, tier: str, pairs: tuple[WindowPair, ...]) -> AlertingRule:
     context = _context(slo, tier)
     context["thresholds"] = ", ".join(f"{_number(p.factor)}x over {p.long_text}" for p in pairs)
-    rule: Rule = {
-        "alert": slo.alerting.name,
-        "expr": burn_rate_expr(slo, pairs),
-    }
     for_seconds = slo.alerting.tier(tier).for_seconds
-    if for_seconds:
-        rule["for"] = durations.format(for_seconds)
-    rule["labels"] = _alert_labels(slo, tier)
-    rule["annotations"] = _annotations(slo, tier, _annotation("burn_summary", context),
-                                       _annotation("burn_description", context))
-    return rule
+    return AlertingRule(
+        slo.alerting.name, burn_rate_expr(slo, pairs), durations.format(for_seconds) if for_seconds else None,
+        _alert_labels(slo, tier),
+        _annotations(slo, tier, _annotation("burn_summary", context), _annotation("burn_description", context)),
+        AlertKind.BURN_RATE, tier)
 
 
-def budget_alerts(slo: Slo) -> list[Rule]:
-    rules: list[Rule] = []
+def budget_alerts(slo: Slo) -> list[AlertingRule]:
+    rules: list[AlertingRule] = []
     for policy in slo.alerting.budget:
         context = _context(slo, policy.tier)
         context["consumed"] = policy.consumed_text
         context["action"] = go_template_literal(policy.action)
         remaining = _number(1 - policy.consumed)
-        rule: Rule = {
-            "alert": f"{_stem(slo)}ErrorBudgetConsumed",
-            # without slo_window: alerts carry no window label (contract)
-            "expr": f"max without (slo_window) ({c.PERIOD_BUDGET_REMAINING}{selector(slo, slo.period)})"
-                    f" <= {remaining}",
-        }
-        if policy.for_seconds:
-            rule["for"] = durations.format(policy.for_seconds)
-        rule["labels"] = _alert_labels(slo, policy.tier, **{c.LABEL_BUDGET_CONSUMED: policy.consumed_text})
+        # without slo_window: alerts carry no window label (contract)
+        expr = f"max without (slo_window) ({c.PERIOD_BUDGET_REMAINING}{selector(slo, slo.period)}) <= {remaining}"
         extra = {"action": context["action"]} if policy.action else {}
-        rule["annotations"] = _annotations(
+        annotations = _annotations(
             slo, policy.tier, _annotation("budget_summary", context),
             _annotation("budget_description", context), **extra)  # type: ignore[arg-type]
-        rules.append(rule)
+        rules.append(AlertingRule(
+            f"{_stem(slo)}ErrorBudgetConsumed", expr,
+            durations.format(policy.for_seconds) if policy.for_seconds else None,
+            _alert_labels(slo, policy.tier, **{c.LABEL_BUDGET_CONSUMED: policy.consumed_text}), annotations,
+            AlertKind.BUDGET, policy.tier, threshold=float(remaining)))
     return rules
 
 
-def absent_alert(slo: Slo) -> Rule:
+def absent_alert(slo: Slo) -> AlertingRule:
     absent = durations.format(slo.alerting.absent_seconds or 0)
     context = _context(slo, "ticket")
     context["absent"] = absent
     total5m = c.total_events(durations.format(BASE))
-    return {
-        "alert": f"{_stem(slo)}SLINoData",
-        "expr": f"absent_over_time({total5m}{{{c.selector(slo.service, slo.name)}}}[{absent}])",
-        "labels": _alert_labels(slo, "ticket"),
-        "annotations": _annotations(slo, "ticket", _annotation("absent_summary", context),
-                                    _annotation("absent_description", context)),
-    }
+    return AlertingRule(
+        f"{_stem(slo)}SLINoData",
+        f"absent_over_time({total5m}{{{c.selector(slo.service, slo.name)}}}[{absent}])",
+        None,
+        _alert_labels(slo, "ticket"),
+        _annotations(slo, "ticket", _annotation("absent_summary", context),
+                     _annotation("absent_description", context)),
+        AlertKind.NO_DATA, "ticket")

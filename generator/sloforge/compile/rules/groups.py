@@ -23,7 +23,8 @@ import re
 from sloforge import conventions as c
 from sloforge import durations
 from sloforge.compile.rules.alerts import alerting_rules
-from sloforge.compile.rules.recording import BASE, Rule, recording_rules
+from sloforge.compile.rules.recording import BASE, recording_rules
+from sloforge.compile.rules.rule import AlertingRule, RecordingRule, Rule
 from sloforge.model.catalog import Service, Slo
 
 # A window named in a recorded-series matcher, or the range after one. The range
@@ -33,7 +34,7 @@ _WINDOW_MATCHER = re.compile(rf'{c.LABEL_WINDOW}="([0-9a-z]+)"')
 _RECORDED_RANGE = re.compile(r'slo:(?<!\wslo:)[a-zA-Z0-9_:]+\{[^}]*\}\[([0-9a-z]+)[]:]')
 
 
-CompiledSlo = tuple[list[Rule], list[Rule]]  # (recording rules, alerting rules) of one SLO
+CompiledSlo = tuple[list[RecordingRule], list[AlertingRule]]  # (recording rules, alerting rules) of one SLO
 
 
 def compile_slo(slo: Slo) -> CompiledSlo:
@@ -46,7 +47,7 @@ def rule_groups(service: Service, compiled: list[CompiledSlo] | None = None) -> 
         compiled = [compile_slo(slo) for slo in service.slos]
     groups: list[dict[str, object]] = []
     for slo, (recording, alerting) in zip(service.slos, compiled, strict=True):
-        fast, slow = split(recording + alerting)
+        fast, slow = split([r.as_dict() for r in recording] + [r.as_dict() for r in alerting])
         groups.append({"name": c.group_name(slo.service, slo.name), "interval": c.GROUP_INTERVAL,
                        "rules": fast})
         if slow:

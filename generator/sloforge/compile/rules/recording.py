@@ -17,9 +17,9 @@ from functools import cache
 
 from sloforge import conventions as c
 from sloforge import durations
+from sloforge.compile.rules.rule import RecordingRule
 from sloforge.model.catalog import Slo
 
-Rule = dict[str, object]
 BASE = c.BASE_WINDOW_SECONDS
 STEP = c.PERIOD_STEP_SECONDS
 
@@ -61,14 +61,14 @@ class _Series:
         return found
 
     def labels(self, window: int | None) -> dict[str, str]:
+        """Shared by the rules of one window (read-only; RecordingRule.as_dict() copies it)."""
         found = self._labels.get(window)
         if found is None:
             found = self._labels[window] = labels(self.slo, window)
-        # A copy per rule: the YAML writer writes a dict met twice as an anchor and alias.
-        return dict(found)
+        return found
 
-    def record(self, name: str, expr: str, window: int | None = None) -> Rule:
-        return {"record": name, "expr": expr, "labels": self.labels(window)}
+    def record(self, name: str, expr: str, window: int | None = None) -> RecordingRule:
+        return RecordingRule(name, expr, self.labels(window))
 
 
 @cache
@@ -90,7 +90,7 @@ def period_uses_hourly_steps(slo: Slo) -> bool:
     return slo.period >= 86400 and slo.period % STEP == 0
 
 
-def recording_rules(slo: Slo) -> list[Rule]:
+def recording_rules(slo: Slo) -> list[RecordingRule]:
     series = _Series(slo)
     base = durations.format(BASE)
     errors5m, total5m = base_rate_names()
@@ -116,12 +116,8 @@ def recording_rules(slo: Slo) -> list[Rule]:
     return rules
 
 
-def window_ratio(slo: Slo, window: int) -> str:
-    """Error ratio over `window`: errors and totals summed separately."""
-    return _window_ratio(_Series(slo), window)
-
-
 def _window_ratio(series: _Series, window: int) -> str:
+    """Error ratio over `window`: errors and totals summed separately."""
     errors5m, total5m = base_rate_names()
     sel = series.selector(BASE)
     if window == BASE:
@@ -136,10 +132,6 @@ def _window_ratio(series: _Series, window: int) -> str:
     return f"sum_over_time({errors5m}{sel}[{w}]) / sum_over_time({total5m}{sel}[{w}])"
 
 
-def period_ratio(slo: Slo) -> str:
-    return _period_ratio(_Series(slo))
-
-
 def _period_ratio(series: _Series) -> str:
     slo = series.slo
     period = slo.period_text
@@ -152,11 +144,7 @@ def _period_ratio(series: _Series) -> str:
     return _window_ratio(series, slo.period)
 
 
-def metadata_rules(slo: Slo) -> list[Rule]:
-    return _metadata_rules(_Series(slo))
-
-
-def _metadata_rules(series: _Series) -> list[Rule]:
+def _metadata_rules(series: _Series) -> list[RecordingRule]:
     slo = series.slo
     base = durations.format(BASE)
     period = slo.period_text
@@ -173,7 +161,7 @@ def _metadata_rules(series: _Series) -> list[Rule]:
                       slo.period),
         series.record(c.PERIOD_BUDGET_REMAINING, f"1 - {c.PERIOD_BURN_RATE}{series.selector(slo.period)}",
                       slo.period),
-        {"record": c.INFO, "expr": "vector(1)", "labels": info_labels},
+        RecordingRule(c.INFO, "vector(1)", info_labels),
     ]
 
 

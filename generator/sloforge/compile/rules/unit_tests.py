@@ -31,6 +31,7 @@ from sloforge import conventions as c
 from sloforge import durations
 from sloforge.compile.rules.alerts import alerting_rules
 from sloforge.compile.rules.recording import BASE, labels
+from sloforge.compile.rules.rule import AlertingRule, AlertKind
 from sloforge.model.catalog import Slo
 from sloforge.promql import string
 
@@ -47,13 +48,13 @@ Test = dict[str, object]
 class Expectation:
     """What one alert rule must look like at an instant (value drives annotations)."""
 
-    rule: dict[str, object]
+    rule: AlertingRule
     value: float
     expr_labels: dict[str, str]
 
 
 def test_file(slos: tuple[Slo, ...], rule_file: str, group_order: list[str] | None = None,
-              alerting: list[list[dict[str, object]]] | None = None) -> dict[str, object]:
+              alerting: list[list[AlertingRule]] | None = None) -> dict[str, object]:
     """A promtool test file for the rule file at `rule_file` (relative to the test file).
 
     `group_order`: the rule file's groups in dependency order. promtool evaluates all
@@ -71,7 +72,7 @@ def test_file(slos: tuple[Slo, ...], rule_file: str, group_order: list[str] | No
     return out
 
 
-def slo_tests(slo: Slo, rules: list[dict[str, object]] | None = None) -> list[Test]:
+def slo_tests(slo: Slo, rules: list[AlertingRule] | None = None) -> list[Test]:
     """`rules`: alerting_rules(slo), when the caller has them already."""
     if rules is None:
         rules = alerting_rules(slo)
@@ -82,7 +83,7 @@ def slo_tests(slo: Slo, rules: list[dict[str, object]] | None = None) -> list[Te
 
 # -- scenarios ------------------------------------------------------------------
 
-def _outage(slo: Slo, rules: list[dict[str, object]]) -> Test | None:
+def _outage(slo: Slo, rules: list[AlertingRule]) -> Test | None:
     fors = _burn_fors(slo, 1.0, RATE)
     if not fors:
         return None
@@ -98,7 +99,7 @@ def _outage(slo: Slo, rules: list[dict[str, object]]) -> Test | None:
     return _test(slo, "full outage pages", last, 1.0, RATE, checks)
 
 
-def _slow_burn(slo: Slo, rules: list[dict[str, object]]) -> Test | None:
+def _slow_burn(slo: Slo, rules: list[AlertingRule]) -> Test | None:
     ticket, page = _lowest_threshold(slo, "ticket"), _lowest_threshold(slo, "page")
     if ticket is None:
         return None
@@ -114,14 +115,14 @@ def _slow_burn(slo: Slo, rules: list[dict[str, object]]) -> Test | None:
                  [_burn_check(slo, rules, at, ratio, {"ticket"})])
 
 
-def _healthy(slo: Slo, rules: list[dict[str, object]]) -> Test:
+def _healthy(slo: Slo, rules: list[AlertingRule]) -> Test:
     limits = [t for t in (_lowest_threshold(slo, "page"), _lowest_threshold(slo, "ticket")) if t]
     limits += [b.consumed * slo.error_budget for b in slo.alerting.budget]
     ratio = _round3(0.5 * min([*limits, slo.error_budget]))
     fors = [*_burn_fors(slo, 1.0, RATE).values(), *(b.for_seconds for b in slo.alerting.budget)]
     at = max(fors, default=0) + 10 * MINUTE
     at = math.ceil(at / MINUTE) * MINUTE
-    checks: list[Test] = [{"eval_time": durations.format(at), "alertname": str(rule["alert"]),
+    checks: list[Test] = [{"eval_time": durations.format(at), "alertname": rule.alert,
                            "exp_alerts": []} for rule in _unique_names(rules)]
     sel = c.selector(slo.service, slo.name) + "".join(f', {k}="{v}"' for k, v in INPUT_LABEL.items())
     exprs: list[Test] = [
@@ -133,7 +134,7 @@ def _healthy(slo: Slo, rules: list[dict[str, object]]) -> Test:
                  checks, exprs)
 
 
-def _low_traffic(slo: Slo, rules: list[dict[str, object]]) -> Test | None:
+def _low_traffic(slo: Slo, rules: list[AlertingRule]) -> Test | None:
     guard = slo.alerting.min_events
     pairs = [p for t in c.TIERS for p in slo.alerting.active_pairs(t)]
     if not guard or not pairs:
@@ -145,9 +146,9 @@ def _low_traffic(slo: Slo, rules: list[dict[str, object]]) -> Test | None:
                  [{"eval_time": durations.format(at), "alertname": slo.alerting.name, "exp_alerts": []}])
 
 
-def _no_data(slo: Slo, rules: list[dict[str, object]]) -> Test | None:
+def _no_data(slo: Slo, rules: list[AlertingRule]) -> Test | None:
     absent = slo.alerting.absent_seconds
-    rule = next((r for r in rules if str(r["alert"]).endswith("SLINoData")), None)
+    rule = next((r for r in rules if r.kind is AlertKind.NO_DATA), None)
     if not absent or rule is None:
         return None
     data_until = 10 * MINUTE
@@ -157,8 +158,8 @@ def _no_data(slo: Slo, rules: list[dict[str, object]]) -> Test | None:
     firing_at = _minutes_up(data_until + absent + 6 * MINUTE)
     found = {c.LABEL_SERVICE: slo.service, c.LABEL_SLO: slo.name}
     checks: list[Test] = [
-        {"eval_time": durations.format(quiet_at), "alertname": str(rule["alert"]), "exp_alerts": []},
-        {"eval_time": durations.format(firing_at), "alertname": str(rule["alert"]),
+        {"eval_time": durations.format(quiet_at), "alertname": rule.alert, "exp_alerts": []},
+        {"eval_time": durations.format(firing_at), "alertname": rule.alert,
          "exp_alerts": [_expected(Expectation(rule, 1.0, found))]},
     ]
     return _test(slo, f"no SLI data for {durations.format(absent)} raises the no-data alert", data_until,
@@ -245,47 +246,40 @@ def _percent(ratio: float) -> str:
     return f"{ratio * 100:.4g}%"
 
 
-def _unique_names(rules: list[dict[str, object]]) -> list[dict[str, object]]:
-    seen: dict[str, dict[str, object]] = {}
+def _unique_names(rules: list[AlertingRule]) -> list[AlertingRule]:
+    seen: dict[str, AlertingRule] = {}
     for rule in rules:
-        seen.setdefault(str(rule["alert"]), rule)
+        seen.setdefault(rule.alert, rule)
     return list(seen.values())
 
 
-def _burn_check(slo: Slo, rules: list[dict[str, object]], at: int, ratio: float,
-                tiers: set[str]) -> Test:
+def _burn_check(slo: Slo, rules: list[AlertingRule], at: int, ratio: float, tiers: set[str]) -> Test:
     name = slo.alerting.name
-    found = [r for r in rules if r["alert"] == name
-             and r["labels"][c.LABEL_TIER] in tiers]  # type: ignore[index]
+    found = [r for r in rules if r.kind is AlertKind.BURN_RATE and r.tier in tiers]
     expr_labels = {**labels(slo), **INPUT_LABEL}
     return {"eval_time": durations.format(at), "alertname": name,
             "exp_alerts": [_expected(Expectation(r, ratio, expr_labels)) for r in found]}
 
 
-def _budget_check(slo: Slo, rules: list[dict[str, object]], at: int, ratio: float) -> Test | None:
-    rules = [r for r in rules if str(r["alert"]).endswith("ErrorBudgetConsumed")]
+def _budget_check(slo: Slo, rules: list[AlertingRule], at: int, ratio: float) -> Test | None:
+    rules = [r for r in rules if r.kind is AlertKind.BUDGET]
     if not rules:
         return None
     budget = float(repr(round(slo.error_budget, 12)))
     remaining = 1 - ratio / budget
-    expected = []
-    for rule, policy in zip(rules, slo.alerting.budget, strict=True):
-        if remaining <= float(f"{1 - policy.consumed:.10g}"):
-            series = {**labels(slo, slo.period), **INPUT_LABEL}
-            if f"without ({c.LABEL_WINDOW})" in str(rule["expr"]):
-                series.pop(c.LABEL_WINDOW)
-            expected.append(_expected(Expectation(rule, remaining, series)))
-    return {"eval_time": durations.format(at), "alertname": str(rules[0]["alert"]), "exp_alerts": expected}
+    # The period's series, less slo_window: alerts aggregate it away (alerts.py).
+    series = {**labels(slo), **INPUT_LABEL}
+    expected = [_expected(Expectation(rule, remaining, series)) for rule in rules
+                if rule.threshold is not None and remaining <= rule.threshold]
+    return {"eval_time": durations.format(at), "alertname": rules[0].alert, "exp_alerts": expected}
 
 
 def _expected(expectation: Expectation) -> dict[str, object]:
     rule = expectation.rule
-    templated: dict[str, str] = rule["labels"]  # type: ignore[assignment]
     alert_labels = {**expectation.expr_labels,
                     **{k: render_annotation(v, expectation.value, expectation.expr_labels)
-                       for k, v in templated.items()}}
-    annotations = {k: render_annotation(str(v), expectation.value, alert_labels)
-                   for k, v in rule.get("annotations", {}).items()}  # type: ignore[attr-defined]
+                       for k, v in rule.labels.items()}}
+    annotations = {k: render_annotation(v, expectation.value, alert_labels) for k, v in rule.annotations.items()}
     # Prometheus drops labels whose value is empty (after templating).
     present = {k: v for k, v in sorted(alert_labels.items()) if v != ""}
     return {"exp_labels": present, "exp_annotations": annotations}

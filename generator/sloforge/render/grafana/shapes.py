@@ -7,8 +7,8 @@ option a panel plugin requires; grafanalib 0.7.1 writes schemaVersion 12 with
 legacy keys and fails Grafana's dashboard schema in ~23 places.
 
 Each shape is written once, with `slot` markers where a panel's own data goes
-(dashboard_template.py); dashboard_lib.py keeps the shapes (in the incremental
-cache too) and fills them, so a run that renders one changed dashboard does not
+(template.py); fill.py keeps the shapes (in the incremental cache too) and
+fills them, so a run that renders one changed dashboard does not
 import the SDK at all.
 """
 
@@ -30,9 +30,10 @@ with warnings.catch_warnings():
     from grafana_foundation_sdk.models import prometheus as prometheus_m
 
 from sloforge.compile.dashboards import panels as p
-from sloforge.render.grafana.fill import DATASOURCE_VARIABLE, Shape, thresholds_json
-from sloforge.render.grafana.template import plain, slot
+from sloforge.render.grafana.panel_shape import Shape
+from sloforge.render.grafana.template import Template, plain, slot
 
+DATASOURCE_VARIABLE = "datasource"
 DATASOURCE = dash_m.DataSourceRef(type_val="prometheus", uid="${" + DATASOURCE_VARIABLE + "}")
 
 
@@ -194,11 +195,17 @@ def _field_link(link: p.Link) -> dash_b.DashboardLink:
 def _column_properties(column: p.Column) -> list[dash_m.DynamicConfigValue]:
     props = []
     if column.steps:
-        props.append(dash_m.DynamicConfigValue("thresholds", thresholds_json(column.steps)))
+        props.append(dash_m.DynamicConfigValue("thresholds", _thresholds_json(column.steps)))
     if column.steps or column.mapped:
         props.append(dash_m.DynamicConfigValue("custom.cellOptions",
                                                {"type": "color-background", "mode": "basic"}))
     return props
+
+
+def _thresholds_json(steps: tuple[p.Step, ...]) -> Any:
+    """A column's thresholds: the thresholds and step shapes filled, as fill.py fills a panel's."""
+    step = Template(_step()).fill
+    return Template(_thresholds()).fill({"steps": [step({"value": s.value, "color": s.color}) for s in steps]})
 
 
 def _by_names(*names: str) -> dash_m.MatcherConfig:

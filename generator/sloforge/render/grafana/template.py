@@ -2,7 +2,7 @@
 
 A service dashboard has ~100 panels that differ only in their data (title,
 position, queries, colours); the JSON structure around that data is the same
-for every panel of a kind. dashboard_lib.py therefore has the Foundation SDK
+for every panel of a kind. fill.py therefore has the Foundation SDK
 write each panel *shape* once, with `slot` markers where the data goes, and
 fills the result per panel, instead of building and converting ~40 SDK
 objects per panel. `plain` turns SDK objects into the JSON templates hold.
