@@ -8,6 +8,7 @@ from sloforge import conventions, durations, promql
 from sloforge.errors import Problem
 from sloforge.load.budget_items import budget_policies
 from sloforge.load.documents import Document, FieldPath
+from sloforge.load.options import LoadOptions
 from sloforge.model import policy
 from sloforge.model.catalog import Alerting, Service, Slo, Tier
 from sloforge.model.policy import WindowPair
@@ -15,6 +16,8 @@ from sloforge.model.sli import EventsSli, LatencySli, ProbeSli, RatioSli, Sli
 from sloforge.promql import labels as grouping
 from sloforge.schema.validate import validate
 
+NAME = "sloforge/v1"
+EXPECTED = "apiVersion: sloforge/v1, kind: ServiceLevels"
 API_VERSION = "sloforge/v1"
 KIND = "ServiceLevels"
 RESERVED_LABELS = {conventions.LABEL_SERVICE, conventions.LABEL_SLO, conventions.LABEL_WINDOW,
@@ -27,6 +30,18 @@ GROUP_BY_RESERVED = {"le"} | conventions.ALERT_LABELS
 def claims(document: Document) -> bool:
     data = document.data
     return isinstance(data, dict) and data.get("apiVersion") == API_VERSION and data.get("kind") == KIND
+
+
+def services_from(documents: list[Document],
+                  options: LoadOptions = LoadOptions()) -> tuple[list[Service], list[Problem]]:
+    """One service per document (no options apply to native specs)."""
+    services, problems = [], []
+    for document in documents:
+        service, found = service_from_document(document)
+        problems.extend(found)
+        if service is not None:
+            services.append(service)
+    return services, problems
 
 
 def service_from_document(document: Document) -> tuple[Service | None, list[Problem]]:

@@ -1,12 +1,13 @@
 """`apiVersion: sloforge/v1, kind: Routing` documents -> routing_model.Routing.
 
-Routing documents hold no services (services_from returns none); pipeline.load_catalog
-reads them with routing_from() and checks every service's owner against the teams
-with owner_problems().
+An overlay (load/base.py): once every format has produced its services, `apply`
+reads the one routing spec into the Draft's routing and checks every service's owner
+against its teams.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import posixpath
@@ -15,6 +16,7 @@ from typing import Any
 from sloforge import conventions as c
 from sloforge import durations
 from sloforge.errors import Problem
+from sloforge.load.base import Draft
 from sloforge.load.documents import Document, FieldPath, field_text
 from sloforge.load.overlays import matchers
 from sloforge.load.overlays.routing_secrets import inline_secret_field, secret_in_value
@@ -40,7 +42,7 @@ EXPECTED = "apiVersion: sloforge/v1, kind: Routing"
 API_VERSION, KIND = "sloforge/v1", "Routing"
 _TIMING = ("group_wait", "group_interval", "repeat_interval")
 
-__all__ = ["EXPECTED", "NAME", "claims", "owner_problems", "routing_from", "services_from"]
+__all__ = ["EXPECTED", "NAME", "apply", "claims", "owner_problems", "routing_from"]
 
 
 def claims(document: Document) -> bool:
@@ -48,8 +50,11 @@ def claims(document: Document) -> bool:
     return isinstance(data, dict) and data.get("apiVersion") == API_VERSION and data.get("kind") == KIND
 
 
-def services_from(documents: list[Document]) -> tuple[list[Service], list[Problem]]:
-    return [], []  # read by routing_from()
+def apply(documents: list[Document], draft: Draft) -> tuple[Draft, list[Problem]]:
+    """The draft with the routing of `documents`; problems of the spec, then of the owners."""
+    routing, problems = routing_from(documents)
+    problems.extend(owner_problems(routing, draft.services, draft.documents))
+    return dataclasses.replace(draft, routing=routing), problems
 
 
 def routing_from(documents: list[Document]) -> tuple[Routing | None, list[Problem]]:
