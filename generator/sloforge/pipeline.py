@@ -17,12 +17,9 @@ from sloforge import write
 from sloforge.check import tools as check
 from sloforge.errors import OutOfDate, Problem, SpecError
 from sloforge.incremental import cache
-from sloforge.incremental import specs as cached
-from sloforge.load import all_formats
-from sloforge.load.documents import Document
+from sloforge.load.catalog import load_catalog
 from sloforge.load.options import LoadOptions
-from sloforge.load.overlays import routing as routing_format
-from sloforge.model.catalog import Catalog, Service
+from sloforge.model.catalog import Catalog
 from sloforge.outputs import OutputFile, Settings
 
 
@@ -52,69 +49,6 @@ class Result:
     @property
     def file_count(self) -> int:
         return len(self.files) + len(self.kept)
-
-
-def load_catalog(paths: list[str], load: LoadOptions | None = None) -> tuple[Catalog, list[Problem]]:
-    """Every spec under `paths` as one Catalog; raises SpecError with all problems."""
-    documents, cached_services, cached_warnings, digests = cached.load(paths)
-    modules = all_formats()
-    claimed: dict[str, list[Document]] = {module.NAME: [] for module in modules}
-    problems: list[Problem] = []
-    for document in documents:
-        module = next((m for m in modules if m.claims(document)), None)
-        if module is None:
-            problems.append(_unknown_document(document))
-        else:
-            claimed[module.NAME].append(document)
-    services: list[Service] = list(cached_services)
-    problems.extend(cached_warnings)
-    for module in modules:
-        if claimed[module.NAME]:
-            if getattr(module, "TAKES_OPTIONS", False):
-                found, format_problems = module.services_from(claimed[module.NAME], load or LoadOptions())
-            else:
-                found, format_problems = module.services_from(claimed[module.NAME])
-            services.extend(found)
-            problems.extend(format_problems)
-    for module in modules:
-        if claimed[module.NAME] and hasattr(module, "transform"):
-            services, format_problems = module.transform(claimed[module.NAME], services)
-            problems.extend(format_problems)
-    problems.extend(_cross_file_problems(services, documents))
-    routing, routing_problems = routing_format.routing_from(claimed[routing_format.NAME])
-    problems.extend(routing_problems + routing_format.owner_problems(routing, services, documents))
-    errors = [p for p in problems if not p.warning]
-    if errors:
-        raise SpecError(problems)
-    cached.remember(digests, claimed, services, problems)
-    catalog = Catalog(services=tuple(sorted(services, key=lambda s: s.name)), routing=routing)
-    return catalog, [p for p in problems if p.warning]
-
-
-def _unknown_document(document: Document) -> Problem:
-    data = document.data
-    if not isinstance(data, dict):
-        return document.problem((), "expected a mapping with apiVersion and kind at the top level")
-    api, kind = data.get("apiVersion", data.get("version")), data.get("kind")
-    expected = "; ".join(m.EXPECTED for m in all_formats())
-    if api is None:
-        return document.problem((), f"document has no apiVersion; expected {expected}")
-    return document.problem(("apiVersion",), f"unsupported document apiVersion {api!r} kind {kind!r}; "
-                            f"expected {expected}")
-
-
-def _cross_file_problems(services: list[Service], documents: list[Document]) -> list[Problem]:
-    problems = []
-    first: dict[str, Service] = {}
-    for service in services:
-        if service.name in first:
-            other = first[service.name]
-            problems.append(Problem(service.source, None, "service",
-                                    f"service '{service.name}' is already defined in {other.source}; "
-                                    "service names must be unique across specs"))
-        else:
-            first[service.name] = service
-    return problems
 
 
 def build(catalog: Catalog, options: Options) -> list[OutputFile]:
@@ -262,4 +196,5 @@ def _produce_and_check(catalog: Catalog, options: Options, store: cache.Cache | 
 
 
 def validate(paths: list[str], load: LoadOptions | None = None) -> tuple[Catalog, list[Problem]]:
+    """Load and check every spec (load/catalog.py); the catalog and its warnings."""
     return load_catalog(paths, load)

@@ -7,25 +7,11 @@ from pathlib import Path
 import typer
 
 from sloforge.cli.boundary import EXIT_USAGE, err, guarded, report
-
-SLO_PERIOD_HELP = ("Period of Sloth specs, which have none of their own (Sloth's --default-slo-period); "
-                   "AlertWindows catalogues among the inputs replace the default windows of that period.")
+from sloforge.cli.options import SLO_PERIOD_HELP, load_options
 
 
 def register(app: typer.Typer) -> None:
     app.command("convert")(convert)
-
-
-def load_options(slo_period: str) -> object:
-    """--slo-period text -> LoadOptions; a bad value is a usage error (exit 2)."""
-    from sloforge import durations
-    from sloforge.load.options import LoadOptions
-
-    try:
-        return LoadOptions(sloth_period=durations.parse(slo_period))
-    except durations.DurationError as exc:
-        err(f"error: --slo-period: {exc}")
-        raise typer.Exit(EXIT_USAGE) from None
 
 
 def convert(
@@ -47,7 +33,7 @@ def convert(
         from sloforge import write
         from sloforge.pipeline import load_catalog
 
-        catalog, warnings = load_catalog(paths, options)  # type: ignore[arg-type]
+        catalog, warnings = load_catalog(paths, options)
         files = converter.files(catalog)
         if not files:
             from sloforge.errors import Problem, SpecError

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from sloforge.cli.boundary import EXIT_INVALID, err, guarded, report
-from sloforge.cli.convert import SLO_PERIOD_HELP, load_options
+from sloforge.cli.options import SLO_PERIOD_HELP, load_options
 from sloforge.cli.progress import service_progress
 
 
@@ -61,7 +61,7 @@ def generate(
                       run_promtool=not no_promtool, run_amtool=not no_amtool,
                       settings=Settings(namespace, labels,
                                         alertmanager_base.as_posix() if alertmanager_base else None),
-                      load=load_options(slo_period))  # type: ignore[arg-type]
+                      load=load_options(slo_period))
 
     def body() -> object:
         try:

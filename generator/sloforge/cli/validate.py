@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from sloforge.cli.boundary import guarded, report
-from sloforge.cli.convert import SLO_PERIOD_HELP, load_options
+from sloforge.cli.options import SLO_PERIOD_HELP, load_options
 
 
 def register(app: typer.Typer) -> None:
@@ -23,7 +23,7 @@ def validate(
     from sloforge.pipeline import validate as run
 
     options = load_options(slo_period)
-    catalog, warnings = guarded(lambda: run(paths, options))  # type: ignore[arg-type]
+    catalog, warnings = guarded(lambda: run(paths, options))
     report(warnings)
     if not quiet:
         slos = len(catalog.slos)

@@ -1,26 +1,39 @@
-"""Input formats: each claims documents by apiVersion/kind and maps them into the model.
+"""Input plugins: formats turn the documents they claim into services; overlays claim
+documents that hold no services and apply after every format (see load/base.py).
 
-A format is a module with `NAME`, `EXPECTED`, `claims(document) -> bool` and
-`services_from(documents) -> (services, problems)`; adding one is one module and
-one line in FORMATS (module paths, imported on first use). A format may also
-define `transform(documents, services) -> (services, problems)`, run after every
-format has produced its services (e.g. BudgetPolicy documents that fill in the
-budget policy of a team's SLOs).
+Adding one is one module and one line in a registry below. Registries are functions
+so that plugins are imported on first use, not when a command starts.
 """
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
+from typing import TYPE_CHECKING
 
-FORMATS: list[str] = [
-    "sloforge.load.formats.native_format",
-    "sloforge.load.overlays.routing",
-    "sloforge.load.overlays.budget_policy",
-    "sloforge.load.formats.sloth",
-    "sloforge.load.formats.openslo.slos",
-]
+if TYPE_CHECKING:
+    from sloforge.load.base import DocumentKind, Format, Overlay
 
 
-def all_formats() -> list[ModuleType]:
-    return [importlib.import_module(name) for name in FORMATS]
+def all_formats() -> dict[str, Format]:
+    """Every input format by NAME."""
+    from sloforge.load.formats import native, sloth
+    from sloforge.load.formats.openslo import slos as openslo
+
+    return {native.NAME: native, sloth.NAME: sloth, openslo.NAME: openslo}
+
+
+def all_overlays() -> dict[str, Overlay]:
+    """Every overlay by NAME, in the order they apply: budget policies fill in SLOs
+    before routing checks their owners."""
+    from sloforge.load.overlays import budget_policy, routing
+
+    return {budget_policy.NAME: budget_policy, routing.NAME: routing}
+
+
+def all_kinds() -> list[DocumentKind]:
+    """Every plugin, in the order a document none of them claims is told what is expected:
+    sloforge's own kinds first, then the imported formats."""
+    from sloforge.load.formats import native, sloth
+    from sloforge.load.formats.openslo import slos as openslo
+    from sloforge.load.overlays import budget_policy, routing
+
+    return [native, routing, budget_policy, sloth, openslo]

@@ -12,16 +12,10 @@ from typing import Any
 from sloforge import durations
 from sloforge.errors import Problem
 from sloforge.load.documents import Document, FieldPath
+from sloforge.load.reader import percent
 from sloforge.model.catalog import BudgetPolicy
 
 DEFAULT_FOR = "5m"
-
-
-def percent(value: object) -> float:
-    """75 or "75%" -> 0.75 (the schema has checked the shape)."""
-    if isinstance(value, str):
-        value = float(value.rstrip("%"))
-    return float(value) / 100  # type: ignore[arg-type]
 
 
 def budget_policies(document: Document, items: list[dict[str, Any]],

@@ -1,10 +1,11 @@
-"""Typed field access for importer formats (Sloth, OpenSLO), with located problems.
+"""The one Reader every input plugin reads a document with: located problems
+(`path:line: field: message`) and typed field access.
 
-The native format is checked by a JSON Schema; foreign formats have several
-spellings of one shape (Sloth's snake_case file and camelCase CRD, OpenSLO v1
-and v1alpha), so their importers read fields through a Reader that records a
-`path:line: field: message` Problem for every missing, mistyped or unknown
-field instead of raising on the first.
+Native specs and the routing spec are checked by a JSON Schema first, so their
+readers use only fail/warn/duration; foreign formats have several spellings of one
+shape (Sloth's snake_case file and camelCase CRD, OpenSLO v1 and v1alpha), so their
+importers read fields through `get`/`known`/`labels`, which record a Problem for
+every missing, mistyped or unknown field instead of raising on the first.
 """
 
 from __future__ import annotations
@@ -107,6 +108,13 @@ class Reader:
         if problem:
             self.fail(path, problem)
         return problem is None
+
+
+def percent(value: object) -> float:
+    """75 or "75%" -> 0.75 (the schema has checked the shape)."""
+    if isinstance(value, str):
+        value = float(value.rstrip("%"))
+    return float(value) / 100  # type: ignore[arg-type]
 
 
 def scalar_text(value: object) -> str:

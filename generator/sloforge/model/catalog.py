@@ -26,10 +26,17 @@ class Tier:
 
 @dataclass(frozen=True, slots=True)
 class BudgetPolicy:
-    """Alert when this share of the period's error budget has been consumed."""
+    """Alert when this share of the period's error budget has been consumed.
+
+    `tier` is what a spec writes as `severity` (`budget: [{consumed: 50%, severity: ticket}]`,
+    in ServiceLevels and BudgetPolicy documents): page or ticket, the tier whose labels,
+    annotations, severity label and receivers the alert takes, like WindowPair.tier (also
+    `severity` in alerting.windows). It is not Tier.severity, the severity label's value
+    (e.g. critical).
+    """
 
     consumed: float  # fraction, 0.75 for 75%
-    tier: str
+    tier: str  # the spec's `severity`: page or ticket
     for_seconds: int
     action: str = ""
 

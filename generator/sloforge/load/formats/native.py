@@ -8,6 +8,8 @@ from sloforge import conventions, durations, promql
 from sloforge.errors import Problem
 from sloforge.load.budget_items import budget_policies
 from sloforge.load.documents import Document, FieldPath
+from sloforge.load.options import LoadOptions
+from sloforge.load.reader import Reader, percent
 from sloforge.model import policy
 from sloforge.model.catalog import Alerting, Service, Slo, Tier
 from sloforge.model.policy import WindowPair
@@ -15,6 +17,8 @@ from sloforge.model.sli import EventsSli, LatencySli, ProbeSli, RatioSli, Sli
 from sloforge.promql import labels as grouping
 from sloforge.schema.validate import validate
 
+NAME = "sloforge/v1"
+EXPECTED = "apiVersion: sloforge/v1, kind: ServiceLevels"
 API_VERSION = "sloforge/v1"
 KIND = "ServiceLevels"
 RESERVED_LABELS = {conventions.LABEL_SERVICE, conventions.LABEL_SLO, conventions.LABEL_WINDOW,
@@ -29,41 +33,34 @@ def claims(document: Document) -> bool:
     return isinstance(data, dict) and data.get("apiVersion") == API_VERSION and data.get("kind") == KIND
 
 
+def services_from(documents: list[Document],
+                  options: LoadOptions = LoadOptions()) -> tuple[list[Service], list[Problem]]:
+    """One service per document (no options apply to native specs)."""
+    services, problems = [], []
+    for document in documents:
+        service, found = service_from_document(document)
+        problems.extend(found)
+        if service is not None:
+            services.append(service)
+    return services, problems
+
+
 def service_from_document(document: Document) -> tuple[Service | None, list[Problem]]:
     problems = validate(document)
     if problems:
         return None, problems
     reader = _Reader(document)
     service = reader.service()
-    return (None if reader.errors else service), reader.problems
+    return (None if reader.failed else service), reader.problems
 
 
-def percent(value: object) -> float:
-    """75 or "75%" -> 0.75 (the schema has checked the shape)."""
-    if isinstance(value, str):
-        value = float(value.rstrip("%"))
-    return float(value) / 100  # type: ignore[arg-type]
-
-
-class _Reader:
-    def __init__(self, document: Document):
-        self.doc = document
-        self.problems: list[Problem] = []
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if not p.warning]
-
-    def fail(self, path: FieldPath, message: str) -> None:
-        self.problems.append(self.doc.problem(path, message))
-
-    def warn(self, path: FieldPath, message: str) -> None:
-        self.problems.append(self.doc.problem(path, message, warning=True))
+class _Reader(Reader):
+    """Reads a document the schema has checked: what remains are semantic problems."""
 
     def service(self) -> Service:
         spec: dict[str, Any] = self.doc.data  # type: ignore[assignment]
         name = spec["service"]
-        labels = self.labels(spec.get("labels", {}), ("labels",))
+        labels = self.spec_labels(spec.get("labels", {}), ("labels",))
         links = spec.get("links", {})
         slos = []
         seen: set[str] = set()
@@ -78,7 +75,8 @@ class _Reader:
                        owner=spec.get("owner"), labels=labels,
                        owner_line=self.doc.lines.get(("owner",)) or self.doc.line(("service",)))
 
-    def labels(self, raw: dict[str, str], path: FieldPath) -> tuple[tuple[str, str], ...]:
+    def spec_labels(self, raw: dict[str, str], path: FieldPath) -> tuple[tuple[str, str], ...]:
+        """A label map the schema has checked; a name sloforge sets itself is a problem."""
         for key in raw:
             if key in RESERVED_LABELS or key.startswith("__"):
                 self.fail(path + (key,), f"label '{key}' is set by sloforge itself; choose another name")
@@ -91,7 +89,7 @@ class _Reader:
         if period is None or sli is None:
             return None
         slo_labels = dict(service_labels)
-        slo_labels.update(self.labels(raw.get("labels", {}), path + ("labels",)))
+        slo_labels.update(self.spec_labels(raw.get("labels", {}), path + ("labels",)))
         clashing = sorted(set(sli.group_by) & set(slo_labels))
         if clashing:
             self.fail(path + ("labels", clashing[0]) if clashing[0] in raw.get("labels", {}) else ("labels",),
@@ -112,13 +110,6 @@ class _Reader:
             dashboard_url=_fill(links.get("dashboard"), context),
             source=self.doc.path,
         )
-
-    def duration(self, text: object, path: FieldPath) -> int | None:
-        try:
-            return durations.parse(text)
-        except durations.DurationError as exc:
-            self.fail(path, str(exc))
-            return None
 
     def sli(self, raw: dict[str, Any], path: FieldPath) -> Sli | None:
         kind, body = next(iter(raw.items()))
@@ -212,7 +203,7 @@ class _Reader:
             for_seconds = self.duration(tier_raw.get("for", durations.format(policy.DEFAULT_FOR[name])),
                                         path + (name, "for"))
             tiers.append(Tier(name, severity, for_seconds or 0,
-                              self.labels(labels, path + (name, "labels")),
+                              self.spec_labels(labels, path + (name, "labels")),
                               tuple(sorted(tier_raw.get("annotations", {}).items())),
                               bool(tier_raw.get("disable", False))))
         min_events = raw.get("min_events")
@@ -225,7 +216,7 @@ class _Reader:
         return Alerting(
             name=raw.get("name") or conventions.alert_name(service, slo),
             pairs=pairs, tiers=tuple(tiers),
-            labels=self.labels(raw.get("labels", {}), path + ("labels",)),
+            labels=self.spec_labels(raw.get("labels", {}), path + ("labels",)),
             annotations=tuple(sorted(raw.get("annotations", {}).items())),
             disabled=bool(raw.get("disable", False)), min_events=min_events,
             absent_seconds=absent, budget=budget, budget_explicit="budget" in raw,

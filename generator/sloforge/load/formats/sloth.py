@@ -33,7 +33,6 @@ EXPECTED = ("Sloth version: prometheus/v1, or apiVersion: sloth.slok.dev/v1 with
 VERSION = "prometheus/v1"
 K8S_API = "sloth.slok.dev/v1"
 K8S_KIND = "PrometheusServiceLevel"
-DEFAULT_PERIOD = policy.DEFAULT_PERIOD  # Sloth's --default-slo-period
 
 # Plugins whose work sloforge's own pipeline does (validation, SLI, metadata and
 # alert rules) or that have no effect on rules (debug): accepted, not run.
@@ -54,11 +53,9 @@ def claims(document: Document) -> bool:
     return isinstance(data, dict) and (data.get("version") == VERSION or data.get("apiVersion") == K8S_API)
 
 
-TAKES_OPTIONS = True  # services_from(documents, LoadOptions)
-
-
-def services_from(documents: list[Document], options: LoadOptions | None = None) -> tuple[list[Service], list[Problem]]:
-    period = options.sloth_period if options else DEFAULT_PERIOD
+def services_from(documents: list[Document],
+                  options: LoadOptions = LoadOptions()) -> tuple[list[Service], list[Problem]]:
+    period = options.sloth_period
     windows = [d for d in documents if sloth_windows.is_windows(d)]
     catalogue, problems = sloth_windows.catalogue_from(windows)
     services = []

@@ -13,8 +13,8 @@ the default policy, to SLOs of teams without a policy of their own, including
 SLOs with no owner) and whose spec does not write `alerting.budget` itself; an
 explicit `budget: []` opts an SLO out. A team policy wins over the default one.
 
-Policies carry no services: `services_from` only validates them, and the
-pipeline calls `transform` once every format has produced its services.
+Policies carry no services: they are an overlay (load/base.py), applied once every
+format has produced its services.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from sloforge.errors import Problem
+from sloforge.load.base import Draft
 from sloforge.load.budget_items import budget_policies
 from sloforge.load.documents import Document
 from sloforge.model.catalog import BudgetPolicy, Service, Slo
@@ -33,7 +34,7 @@ KIND = "BudgetPolicy"
 NAME = "sloforge/v1 BudgetPolicy"
 EXPECTED = "apiVersion: sloforge/v1, kind: BudgetPolicy"
 
-__all__ = ["EXPECTED", "NAME", "claims", "services_from", "transform"]
+__all__ = ["EXPECTED", "NAME", "apply", "claims"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,23 +54,19 @@ def claims(document: Document) -> bool:
     return isinstance(data, dict) and data.get("apiVersion") == API_VERSION and data.get("kind") == KIND
 
 
-def services_from(documents: list[Document]) -> tuple[list[Service], list[Problem]]:
-    return [], []
-
-
-def transform(documents: list[Document], services: list[Service]) -> tuple[list[Service], list[Problem]]:
+def apply(documents: list[Document], draft: Draft) -> tuple[Draft, list[Problem]]:
     """Apply the policies to every SLO that does not set its own budget policy."""
     policies, problems = policies_from(documents)
     if any(not p.warning for p in problems):
-        return services, problems
-    problems.extend(_unused_teams(policies, services))
+        return draft, problems
+    problems.extend(_unused_teams(policies, draft.services))
     by_team = {team: policy for policy in policies for team in policy.teams}
     default = next((p for p in policies if p.is_default), None)
     out = []
-    for service in services:
+    for service in draft.services:
         slos = tuple(_apply(slo, by_team.get(service.owner or "", default)) for slo in service.slos)
         out.append(dataclasses.replace(service, slos=slos))
-    return out, problems
+    return dataclasses.replace(draft, services=out), problems
 
 
 def policies_from(documents: list[Document]) -> tuple[list[TeamPolicy], list[Problem]]:

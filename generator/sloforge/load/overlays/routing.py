@@ -1,8 +1,8 @@
 """`apiVersion: sloforge/v1, kind: Routing` documents -> routing_model.Routing.
 
-Routing documents hold no services (services_from returns none); pipeline.load_catalog
-reads them with routing_from() and checks every service's owner against the teams
-with owner_problems().
+An overlay (load/base.py): once every format has produced its services, `apply`
+reads the one routing spec into the Draft's routing and checks every service's owner
+against its teams.
 """
 
 from __future__ import annotations
@@ -10,15 +10,17 @@ from __future__ import annotations
 import difflib
 import os
 import posixpath
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sloforge import conventions as c
-from sloforge import durations
 from sloforge.errors import Problem
+from sloforge.load.base import Draft
 from sloforge.load.documents import Document, FieldPath, field_text
 from sloforge.load.overlays import matchers
 from sloforge.load.overlays.routing_secrets import inline_secret_field, secret_in_value
 from sloforge.load.overlays.time_intervals import IntervalError, normalise
+from sloforge.load.reader import Reader
 from sloforge.model.catalog import Service
 from sloforge.model.routing import (
     DEFAULT_GROUP_BY,
@@ -40,7 +42,7 @@ EXPECTED = "apiVersion: sloforge/v1, kind: Routing"
 API_VERSION, KIND = "sloforge/v1", "Routing"
 _TIMING = ("group_wait", "group_interval", "repeat_interval")
 
-__all__ = ["EXPECTED", "NAME", "claims", "owner_problems", "routing_from", "services_from"]
+__all__ = ["EXPECTED", "NAME", "apply", "claims", "owner_problems", "routing_from"]
 
 
 def claims(document: Document) -> bool:
@@ -48,8 +50,11 @@ def claims(document: Document) -> bool:
     return isinstance(data, dict) and data.get("apiVersion") == API_VERSION and data.get("kind") == KIND
 
 
-def services_from(documents: list[Document]) -> tuple[list[Service], list[Problem]]:
-    return [], []  # read by routing_from()
+def apply(documents: list[Document], draft: Draft) -> tuple[Draft, list[Problem]]:
+    """The draft with the routing of `documents`; problems of the spec, then of the owners."""
+    routing, problems = routing_from(documents)
+    problems.extend(owner_problems(routing, draft.services, draft.documents))
+    return replace(draft, routing=routing), problems
 
 
 def routing_from(documents: list[Document]) -> tuple[Routing | None, list[Problem]]:
@@ -108,16 +113,11 @@ def _owner_location(service: Service, documents: list[Document]) -> tuple[str, i
     return service.source, service.owner_line
 
 
-class _Reader:
-    def __init__(self, document: Document):
-        self.doc = document
-        self.problems: list[Problem] = []
-        self.intervals: set[str] = set()
-        # (field, message) of schema problems an earlier, clearer one already explains
-        self.explained: set[tuple[str, str]] = set()
-
-    def fail(self, path: FieldPath, message: str) -> None:
-        self.problems.append(self.doc.problem(path, message))
+@dataclass
+class _Reader(Reader):
+    intervals: set[str] = field(default_factory=set)
+    # (field, message) of schema problems an earlier, clearer one already explains
+    explained: set[tuple[str, str]] = field(default_factory=set)
 
     def routing(self) -> Routing | None:
         flagged = self.prescan()
@@ -148,8 +148,7 @@ class _Reader:
             return None
         path = posixpath.normpath(posixpath.join(posixpath.dirname(self.doc.path), relative))
         if not os.path.isfile(path):
-            self.problems.append(self.doc.problem(("alertmanager_base",), f"{relative!r} (resolved to "
-                                                  f"{path}) is not a file"))
+            self.fail(("alertmanager_base",), f"{relative!r} (resolved to {path}) is not a file")
         return path
 
     # -- before the schema: secrets and integration types get their own message
@@ -226,10 +225,7 @@ class _Reader:
                 continue
             value = raw[name]
             if name in ("group_interval", "repeat_interval"):
-                try:
-                    durations.parse(value)
-                except durations.DurationError as exc:
-                    self.fail(path + (name,), str(exc))
+                self.duration(value, path + (name,))
             if name.endswith("time_intervals"):
                 for index, interval in enumerate(value):
                     if interval not in self.intervals:

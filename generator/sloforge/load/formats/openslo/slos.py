@@ -22,6 +22,7 @@ from sloforge.load.formats.openslo import labels as openslo_labels
 from sloforge.load.formats.openslo import sli as openslo_sli
 from sloforge.load.formats.openslo.objects import Obj, ObjReader
 from sloforge.load.formats.openslo.sli import Indicator
+from sloforge.load.options import LoadOptions
 from sloforge.model.catalog import Service, Slo
 
 NAME = "openslo"
@@ -40,7 +41,9 @@ _OBJECTIVE_FIELDS = {"displayName", "op", "value", "target", "targetPercent", "t
 claims = objects.claims
 
 
-def services_from(documents: list[Document]) -> tuple[list[Service], list[Problem]]:
+def services_from(documents: list[Document],
+                  options: LoadOptions = LoadOptions()) -> tuple[list[Service], list[Problem]]:
+    """The services of every SLO object (no options apply to OpenSLO)."""
     index, problems = objects.collect(documents)
     of_kind = {kind: [o for o in index.values() if o.kind == kind] for kind in objects.KINDS["openslo/v1"]}
     conditions: dict[str, alerts.Condition | None] = {}
