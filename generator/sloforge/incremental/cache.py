@@ -203,7 +203,7 @@ class Cache:
 
     def prune(self) -> None:
         """Delete the entries this run did not touch (old versions of changed specs)."""
-        for kind in ("spec", "rendered", "outputs"):
+        for kind in ("spec", "outputs"):  # dashboard shapes stay: keyed by the SDK version, few
             folder = self.root / kind
             if folder.is_dir():
                 for path in folder.iterdir():
