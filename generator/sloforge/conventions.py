@@ -161,16 +161,19 @@ def receiver_name(team: str, tier: str, override: str | None = None) -> str:
     return f"{RECEIVER_PREFIX}{middle}-{tier}"
 
 
-def unit_test_file(service: str, target: str = "prometheus") -> str:
-    """promtool unit tests. prometheus: in tests/ below the rule files they load.
-    Other targets (Kubernetes objects, Mimir namespace files) are not files promtool
-    can load: their tests and a plain copy of the groups live in <target>-tests/,
-    outside the folder that `kubectl apply -R`, GitOps tools or mimirtool sync."""
-    if target == "prometheus":
-        return f"prometheus/tests/{service}.test.yml"
-    return f"{target}-tests/{service}.test.yml"
+# promtool unit tests: below the plain rule files they load, or, beside rule files promtool
+# cannot load (Kubernetes objects, Mimir namespace files), in a folder of their own with a
+# plain copy of the groups, outside the folder that `kubectl apply -R`, GitOps tools or
+# mimirtool sync. Which applies is the packaging's (sloforge/packaging/).
+PROMETHEUS_TESTS_DIR = "prometheus/tests"
+KUBERNETES_TESTS_DIR = "kubernetes-tests"
+MIMIR_TESTS_DIR = "mimir-tests"
 
 
-def unit_test_rules_file(service: str, target: str = "kubernetes") -> str:
-    """Non-prometheus targets: the service's rule groups as a plain file promtool can load."""
-    return f"{target}-tests/{service}.rules.yml"
+def unit_test_file(service: str, folder: str = PROMETHEUS_TESTS_DIR) -> str:
+    return f"{folder}/{service}.test.yml"
+
+
+def unit_test_rules_file(service: str, folder: str) -> str:
+    """The service's rule groups as a plain file promtool can load, for its tests."""
+    return f"{folder}/{service}.rules.yml"

@@ -17,10 +17,12 @@ from sloforge import write
 from sloforge.check import tools as check
 from sloforge.errors import OutOfDate, Problem, SpecError
 from sloforge.incremental import cache
+from sloforge.load.alertmanager_base import load_base
 from sloforge.load.catalog import load_catalog
 from sloforge.load.options import LoadOptions
 from sloforge.model.catalog import Catalog
-from sloforge.outputs import OutputFile, Settings
+from sloforge.outputs import Context, OutputFile, Settings
+from sloforge.packaging import PACKAGINGS
 
 
 @dataclass
@@ -53,7 +55,19 @@ class Result:
 
 def build(catalog: Catalog, options: Options) -> list[OutputFile]:
     """Every output file, rendered afresh (no cache, no checks)."""
-    return targets.files(catalog, options.settings, options.target)
+    return targets.files(catalog, output_context(catalog, options.settings, options.target))
+
+
+def output_context(catalog: Catalog, settings: Settings, target: str) -> Context:
+    """What the producers package with. The user's Alertmanager base is read here, before
+    anything is produced: only when there is routing and the packaging merges into a base."""
+    packaging = PACKAGINGS[target]
+    base = None
+    if catalog.routing is not None and packaging.uses_alertmanager_base:
+        path = settings.alertmanager_base or catalog.routing.alertmanager_base
+        if path:
+            base = load_base(path)
+    return Context(packaging, settings, base)
 
 
 def check_alertmanager_files(files: list[OutputFile]) -> list[Problem]:
@@ -77,7 +91,7 @@ def _finish(options: Options, result: Result, produced: _Produced, store: cache.
     from sloforge.errors import CheckError
     from sloforge.outputs import alertmanager as targets_alertmanager
 
-    result.notes.extend(targets_alertmanager.notes(result.catalog, options.settings, options.target))
+    result.notes.extend(targets_alertmanager.notes(result.catalog, options.settings, PACKAGINGS[options.target]))
     if not result.files and not result.kept:
         raise SpecError([Problem(", ".join(options.paths), None, "", "no SLOs found: nothing to generate")])
     if produced.problems:
@@ -135,6 +149,7 @@ def _produce_and_check(catalog: Catalog, options: Options, store: cache.Cache | 
     as soon as it is rendered, to be checked in the background while the next services
     render. A service whose render key and files in OUT are unchanged since the last run
     is skipped (sloforge/cache.py)."""
+    context = output_context(catalog, options.settings, options.target)
     checker = None
     if options.run_promtool:
         if check.find_tool("promtool"):
@@ -161,12 +176,12 @@ def _produce_and_check(catalog: Catalog, options: Options, store: cache.Cache | 
         for done, service in enumerate(services, start=1):
             key = kept = None
             if store is not None:
-                key = store.key(*targets.render_key(store.fingerprint(service), settings, target))
+                key = store.key(*targets.render_key(store.fingerprint(service), context))
                 kept = store.outputs.unchanged(options.out, key)
             if kept is not None:
                 produced.kept.extend(kept)
             else:
-                outputs = targets.service_files(service, settings, target)
+                outputs = targets.service_files(service, context)
                 if store is not None and key is not None:
                     store.outputs.produced(key, [o.path for o in outputs])
                 for output in outputs:
@@ -182,7 +197,7 @@ def _produce_and_check(catalog: Catalog, options: Options, store: cache.Cache | 
             if kept is not None:
                 produced.kept.extend(kept)
                 continue
-            outputs = targets.catalog_files(catalog, settings, target, producer)
+            outputs = targets.catalog_files(catalog, context, producer)
             if store is not None and key is not None:
                 store.outputs.produced(key, [o.path for o in outputs])
             for output in outputs:

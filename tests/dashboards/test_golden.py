@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 import yaml
-from sloforge.outputs import Settings
+from sloforge.outputs import Context, Settings
 from sloforge.outputs.grafana import files
+from sloforge.packaging import PACKAGINGS
 from sloforge.pipeline import load_catalog
 from sloforge.render.files import to_json
 
@@ -33,9 +34,9 @@ def test_matches_golden(boards: dict[str, Any], name: str) -> None:
 
 def test_output_is_deterministic() -> None:
     catalog, _ = load_catalog([str(SPECS)])
-    first = [(f.path, f.content) for f in files(catalog, Settings(), "prometheus")]
+    first = [(f.path, f.content) for f in files(catalog, Context(PACKAGINGS["prometheus"], Settings()))]
     again, _ = load_catalog([str(SPECS)])
-    assert first == [(f.path, f.content) for f in files(again, Settings(), "prometheus")]
+    assert first == [(f.path, f.content) for f in files(again, Context(PACKAGINGS["prometheus"], Settings()))]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 from sloforge import conventions as c
-from sloforge.outputs import Settings
+from sloforge.outputs import Context, Settings
 from sloforge.outputs.grafana import dashboards, files
+from sloforge.packaging import PACKAGINGS
 from sloforge.pipeline import load_catalog
 
 LONG = "inventory-reservation-service-for-warehouses-eu"
@@ -53,7 +54,7 @@ def test_overview_links_to_hashed_uids(tmp_path: Path) -> None:
 def test_config_map_names_are_valid_kubernetes_names(tmp_path: Path) -> None:
     _spec(tmp_path, "short_name")
     catalog, _ = load_catalog([str(tmp_path)])
-    out = files(catalog, Settings(), "kubernetes")
+    out = files(catalog, Context(PACKAGINGS["kubernetes"], Settings()))
     names = sorted(yaml.safe_load(f.content)["metadata"]["name"] for f in out)
     assert names == ["sloforge-dashboard-slo-overview", "sloforge-dashboard-slo-short-name"]
     assert all(re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", n) for n in names)

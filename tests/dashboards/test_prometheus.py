@@ -22,8 +22,9 @@ from typing import Any
 import pytest
 import yaml
 from sloforge import conventions as c
-from sloforge.outputs import Settings
+from sloforge.outputs import Context, Settings
 from sloforge.outputs import rules as rule_files
+from sloforge.packaging import PACKAGINGS
 from sloforge.pipeline import load_catalog
 
 from tests.conftest import require_tool
@@ -54,7 +55,7 @@ def write_rules(directory: Path) -> tuple[list[Path], dict[tuple[str, str], dict
     with contextlib.chdir(REPO):
         catalog, _ = load_catalog(["specs"])
     paths, hourly = [], {}
-    for output in rule_files.files(catalog, Settings(), "prometheus"):
+    for output in rule_files.files(catalog, Context(PACKAGINGS["prometheus"], Settings())):
         data = yaml.safe_load(output.content)
         for group in data["groups"]:
             group["interval"] = EVALUATION

@@ -49,6 +49,7 @@ def compile_files(paths: list[Path], period: str = "30d") -> tuple[dict[str, str
     from sloforge import outputs as targets
     from sloforge.errors import SpecError
     from sloforge.load.options import LoadOptions
+    from sloforge.packaging import PACKAGINGS
     from sloforge.pipeline import load_catalog
 
     with contextlib.chdir(FIXTURES):
@@ -57,6 +58,6 @@ def compile_files(paths: list[Path], period: str = "30d") -> tuple[dict[str, str
                                              LoadOptions(durations.parse(period)))
         except SpecError as exc:
             return {}, [str(p) for p in exc.problems]
-        files = targets.files(catalog, targets.Settings(), "prometheus")
+        files = targets.files(catalog, targets.Context(PACKAGINGS["prometheus"]))
     # Only the rule files: dashboards and other producers have golden tests of their own.
     return {f.path: f.content for f in files if f.rules_text is not None}, [str(p) for p in warnings]

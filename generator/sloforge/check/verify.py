@@ -21,6 +21,7 @@ import yaml
 from sloforge import write
 from sloforge.check import tools as check
 from sloforge.errors import SloforgeError, ToolMissing
+from sloforge.packaging import PACKAGINGS
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,17 +96,13 @@ def _classify(files: list[Path], tmp: Path) -> tuple[list[_Job], list[FileResult
             continue
         if not isinstance(data, dict):
             continue
-        if data.get("kind") == "PrometheusRule" and isinstance(data.get("spec"), dict):
-            copy = tmp / f"{index:05d}-{path.name}"
-            copy.write_text(yaml.safe_dump(data["spec"], sort_keys=False), encoding="utf-8")
-            jobs.append(_Job(path, copy, RULES, _count_rules(data["spec"])))
-        elif "groups" in data and "namespace" in data:  # mimirtool namespace file
-            copy = tmp / f"{index:05d}-{path.name}"
-            plain = {k: v for k, v in data.items() if k != "namespace"}
-            copy.write_text(yaml.safe_dump(plain, sort_keys=False), encoding="utf-8")
-            jobs.append(_Job(path, copy, RULES, _count_rules(data)))
-        elif "groups" in data:
+        groups = _rule_groups(data)
+        if groups is data:
             jobs.append(_Job(path, path, RULES, _count_rules(data)))
+        elif groups is not None:  # a wrapped rule file (PrometheusRule, Mimir namespace file): unwrapped
+            copy = tmp / f"{index:05d}-{path.name}"
+            copy.write_text(yaml.safe_dump(groups, sort_keys=False), encoding="utf-8")
+            jobs.append(_Job(path, copy, RULES, _count_rules(groups)))
         elif "tests" in data and "rule_files" in data:
             tests = data.get("tests")
             jobs.append(_Job(path, path, TESTS, f"{len(tests) if isinstance(tests, list) else 0} tests"))
@@ -114,6 +111,20 @@ def _classify(files: list[Path], tmp: Path) -> tuple[list[_Job], list[FileResult
             count = len(receivers) if isinstance(receivers, list) else 0
             jobs.append(_Job(path, path, ALERTMANAGER, f"{count} receivers"))
     return jobs, results
+
+
+def _rule_groups(data: dict[str, object]) -> dict[str, object] | None:
+    """The plain rule file `data` stands for, as the packaging it is a rule file of reads it.
+    A wrapped file can look plain too (a Mimir namespace file has `groups` at the top):
+    the packaging that unwraps it goes first."""
+    plain = None
+    for packaging in PACKAGINGS.values():
+        groups = packaging.rule_groups(data)
+        if groups is data:
+            plain = groups
+        elif groups is not None:
+            return groups
+    return plain
 
 
 def _count_rules(data: dict[str, object]) -> str:

@@ -16,9 +16,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _target_names() -> list[str]:
-    from sloforge.outputs import TARGETS
+    from sloforge.packaging import PACKAGINGS
 
-    return list(TARGETS)
+    return list(PACKAGINGS)
 
 
 def generate(

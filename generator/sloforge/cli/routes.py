@@ -20,7 +20,7 @@ def _config(specs: list[str], base: Path | None) -> tuple[object, str]:
     """The catalog and the alertmanager.yml `generate` would write (not written)."""
     from sloforge.errors import Problem, SpecError
     from sloforge.outputs import Settings, alertmanager
-    from sloforge.pipeline import load_catalog
+    from sloforge.pipeline import load_catalog, output_context
 
     catalog, warnings = load_catalog(specs)
     report(warnings)
@@ -28,7 +28,7 @@ def _config(specs: list[str], base: Path | None) -> tuple[object, str]:
         raise SpecError([Problem(", ".join(specs), None, "", "no routing spec (kind: Routing) among "
                                  "these inputs; pass the file or directory that holds it with --specs")])
     settings = Settings(alertmanager_base=base.as_posix() if base else None)
-    (file,) = alertmanager.catalog_files(catalog, settings, "prometheus")
+    (file,) = alertmanager.catalog_files(catalog, output_context(catalog, settings, "prometheus"))
     return catalog, file.content
 
 

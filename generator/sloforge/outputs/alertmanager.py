@@ -1,65 +1,47 @@
-"""Alertmanager routing: out/alertmanager/alertmanager.yml, or AlertmanagerConfig objects.
+"""Alertmanager routing, packaged as the packaging says (one alertmanager.yml, or
+AlertmanagerConfig objects).
 
 Produced only when a routing spec (kind: Routing) is among the inputs. Every
 file carries the complete alertmanager.yml it stands for (`alertmanager_text`),
 so the pipeline checks it with `amtool check-config` before anything is written.
+The user's base alertmanager.yml comes read, in the context.
 """
 
 from __future__ import annotations
 
-import json
+from typing import TYPE_CHECKING
 
 from sloforge import conventions as c
-from sloforge.compile.alertmanager.config import merged, standalone
-from sloforge.compile.alertmanager.operator import alertmanager_config
 from sloforge.compile.alertmanager.routes import AlertScope
-from sloforge.load.alertmanager_base import load_base
 from sloforge.model.catalog import Catalog
-from sloforge.outputs import OutputFile, Settings
-from sloforge.render.files import yaml_file
+from sloforge.outputs.base import Context, OutputFile, Settings, Unit
+
+if TYPE_CHECKING:
+    from sloforge.packaging.base import Packaging
 
 NO_ROUTING_NOTE = ("no routing spec (kind: Routing) among the inputs: no Alertmanager config generated, "
                    "owners not checked")
 
-
-# For checking AlertmanagerConfig objects only: the operator's Alertmanager supplies the
-# global section (SMTP relay and sender), which these stand in for.
-CHECK_GLOBALS = {"smtp_smarthost": "smtp.invalid:25", "smtp_from": "alertmanager@smtp.invalid"}
+# Routing depends on the routing spec (and the base config), not on the services alone.
+CATALOG_FILES_FROM_SERVICES = False
 
 
-def notes(catalog: Catalog, settings: Settings, target: str) -> list[str]:
+def notes(catalog: Catalog, settings: Settings, packaging: Packaging) -> list[str]:
     if catalog.routing is None:
         ignored = " (--alertmanager-base ignored)" if settings.alertmanager_base else ""
         return [NO_ROUTING_NOTE + ignored]
-    if target == "kubernetes" and settings.alertmanager_base:
-        return [("--alertmanager-base is ignored for --target kubernetes: the operator merges the "
-                 "AlertmanagerConfig objects into the Alertmanager's own configuration")]
+    return packaging.alertmanager_notes(settings)
+
+
+def service_files(unit: Unit, context: Context) -> list[OutputFile]:
     return []
 
 
-def catalog_files(catalog: Catalog, settings: Settings, target: str) -> list[OutputFile]:
-    routing = catalog.routing
-    if routing is None:
+def catalog_files(catalog: Catalog, context: Context) -> list[OutputFile]:
+    if catalog.routing is None:
         return []
-    scope = alert_scope(catalog)
-    if target == "kubernetes":
-        out = []
-        for team in routing.teams:
-            obj = alertmanager_config(routing, team, settings.namespace, settings.object_labels, scope)
-            check_text = yaml_file({"global": CHECK_GLOBALS, **standalone(routing, (team,), scope)},
-                                   [routing.source])
-            text = yaml_file(json.loads(json.dumps(obj)), [routing.source])
-            out.append(OutputFile(c.kubernetes_alertmanager_file(team.name), text, (routing.source,),
-                                  alertmanager_text=check_text))
-        return out
-    base_path = settings.alertmanager_base or routing.alertmanager_base
-    if base_path:
-        base = load_base(base_path)
-        config, sources = merged(routing, base, scope), [routing.source, base.path]
-    else:
-        config, sources = standalone(routing, scope=scope), [routing.source]
-    text = yaml_file(json.loads(json.dumps(config)), sources)
-    return [OutputFile(c.ALERTMANAGER_FILE, text, tuple(sorted(sources)), alertmanager_text=text)]
+    return context.packaging.alertmanager_files(catalog.routing, alert_scope(catalog), context.settings,
+                                                context.alertmanager_base)
 
 
 def alert_scope(catalog: Catalog) -> AlertScope:

@@ -26,6 +26,7 @@ from sloforge.errors import Problem, SpecError
 from sloforge.model.routing import Integration, Matcher, Routing, Team
 
 API_VERSION = "monitoring.coreos.com/v1alpha1"
+KIND = "AlertmanagerConfig"
 SECRETS_DIR = PurePosixPath("/etc/alertmanager/secrets")
 _KEYS = {"send_resolved": "sendResolved", "client_url": "clientURL", "api_url": "apiURL",
          "auth_username": "authUsername", "require_tls": "requireTLS", "max_alerts": "maxAlerts",
@@ -39,8 +40,9 @@ _KINDS = {"pagerduty": "pagerdutyConfigs", "opsgenie": "opsgenieConfigs", "slack
           "email": "emailConfigs", "webhook": "webhookConfigs"}
 
 
-def alertmanager_config(routing: Routing, team: Team, namespace: str | None,
-                        labels: dict[str, str], scope: AlertScope = AlertScope()) -> Config:
+def alertmanager_config_spec(routing: Routing, team: Team, scope: AlertScope = AlertScope()) -> Config:
+    """The spec of the team's AlertmanagerConfig (its packaging adds apiVersion, kind and metadata:
+    sloforge/packaging/kubernetes.py)."""
     problems: list[Problem] = []
     ticket = c.receiver_name(team.name, "ticket")
     route: Config = {
@@ -67,11 +69,7 @@ def alertmanager_config(routing: Routing, team: Team, namespace: str | None,
         spec["muteTimeIntervals"] = intervals
     if problems:
         raise SpecError(problems)
-    metadata: Config = {"name": f"sloforge-{team.name}"}
-    if namespace:
-        metadata["namespace"] = namespace
-    metadata["labels"] = dict(sorted({"app.kubernetes.io/managed-by": "sloforge", **labels}.items()))
-    return {"apiVersion": API_VERSION, "kind": "AlertmanagerConfig", "metadata": metadata, "spec": spec}
+    return spec
 
 
 def secret_selector(path: str) -> dict[str, str] | None:
