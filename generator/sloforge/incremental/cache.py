@@ -35,8 +35,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-_ACTIVE: list[Cache] = []
-
 
 class _Reducers(dict[type, Callable[[Any], Any]]):
     """Pickle dataclasses as (class, field values), rebuilt through __init__.
@@ -211,22 +209,16 @@ class Cache:
                         path.unlink(missing_ok=True)
 
 
-def active() -> Cache | None:
-    return _ACTIVE[-1] if _ACTIVE else None
-
-
 @contextmanager
-def activated(root: Path | None, prune: bool = True) -> Iterator[Cache | None]:
-    """Use a cache under `root` for the duration (None: no cache)."""
+def opened(out: Path, enabled: bool = True, prune: bool = True) -> Iterator[Cache | None]:
+    """The cache of output directory `out` for the duration of one run (None when disabled,
+    by the caller or by SLOFORGE_NO_CACHE); saved, and pruned of what the run did not use, after."""
+    root = default_root(out) if enabled else None
     if root is None:
         yield None
         return
     instance = Cache(root)
-    _ACTIVE.append(instance)
-    try:
-        yield instance
-    finally:
-        _ACTIVE.pop()
+    yield instance
     instance.save_outputs()
     if prune:
         instance.prune()

@@ -1,20 +1,20 @@
-"""Spec loading through the incremental cache (see sloforge/cache.py)."""
+"""Spec loading through the incremental cache (incremental/cache.py)."""
 
 from __future__ import annotations
 
 import hashlib
 
 from sloforge.errors import Problem, SpecError
-from sloforge.incremental.cache import active
+from sloforge.incremental.cache import Cache
 from sloforge.load.documents import Document, discover, load_paths
 from sloforge.model.catalog import Service
 
 CACHEABLE_FORMAT = "sloforge/v1"  # native documents never refer to other files
 
 
-def load(paths: list[str]) -> tuple[list[Document], list[Service], list[Problem], dict[str, str]]:
+def load(paths: list[str], cache: Cache | None) -> tuple[list[Document], list[Service], list[Problem],
+                                                        dict[str, str]]:
     """(documents to read, services and warnings reused from the cache, digest per read file)."""
-    cache = active()
     if cache is None:
         return load_paths(paths), [], [], {}
     documents: list[Document] = []
@@ -48,10 +48,9 @@ def load(paths: list[str]) -> tuple[list[Document], list[Service], list[Problem]
     return documents, services, warnings, digests
 
 
-def remember(digests: dict[str, str], claimed: dict[str, list[Document]], services: list[Service],
-             problems: list[Problem]) -> None:
+def remember(cache: Cache | None, digests: dict[str, str], claimed: dict[str, list[Document]],
+             services: list[Service], problems: list[Problem]) -> None:
     """Store each read file whose documents are all native specs."""
-    cache = active()
     if cache is None:
         return
     native = {d.path for d in claimed.get(CACHEABLE_FORMAT, [])}

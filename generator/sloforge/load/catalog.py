@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sloforge.errors import Problem, SpecError
 from sloforge.incremental import specs as cached
+from sloforge.incremental.cache import Cache
 from sloforge.load import all_formats, all_kinds, all_overlays
 from sloforge.load.base import DocumentKind, Draft
 from sloforge.load.documents import Document
@@ -12,9 +13,11 @@ from sloforge.load.options import LoadOptions
 from sloforge.model.catalog import Catalog, Service
 
 
-def load_catalog(paths: list[str], load: LoadOptions | None = None) -> tuple[Catalog, list[Problem]]:
-    """Every spec under `paths` as one Catalog; raises SpecError with all problems."""
-    documents, cached_services, cached_warnings, digests = cached.load(paths)
+def load_catalog(paths: list[str], load: LoadOptions | None = None,
+                 store: Cache | None = None) -> tuple[Catalog, list[Problem]]:
+    """Every spec under `paths` as one Catalog; raises SpecError with all problems.
+    With `store`, unchanged native spec files are taken from the incremental cache."""
+    documents, cached_services, cached_warnings, digests = cached.load(paths, store)
     formats, overlays = all_formats(), all_overlays()
     kinds: list[DocumentKind] = [*formats.values(), *overlays.values()]
     claimed: dict[str, list[Document]] = {kind.NAME: [] for kind in kinds}
@@ -42,7 +45,7 @@ def load_catalog(paths: list[str], load: LoadOptions | None = None) -> tuple[Cat
     errors = [p for p in problems if not p.warning]
     if errors:
         raise SpecError(problems)
-    cached.remember(digests, claimed, draft.services, problems)
+    cached.remember(store, digests, claimed, draft.services, problems)
     catalog = Catalog(services=tuple(sorted(draft.services, key=lambda s: s.name)), routing=draft.routing)
     return catalog, [p for p in problems if p.warning]
 
