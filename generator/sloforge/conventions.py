@@ -39,13 +39,13 @@ TOTAL_EVENTS = "slo:sli_total_events:rate{window}"
 # The window every SLI is read from raw metrics at; everything longer is summed
 # from series recorded at this window.
 BASE_WINDOW_SECONDS = 300
-# Granularity of the period sum (see compile/rules.py).
+# Granularity of the period sum (see compile/rules/recording.py).
 PERIOD_STEP_SECONDS = 3600
 
 # Evaluation interval of the generated rule groups.
 GROUP_INTERVAL = "1m"
 # Rules reading windows of this length or longer (1d, 3d, the period) run in a
-# second group at a slower interval (see compile/groups.py).
+# second group at a slower interval (see compile/rules/groups.py).
 LONG_WINDOW_SECONDS = 86400
 LONG_GROUP_INTERVAL = "3m"
 

@@ -1,4 +1,4 @@
-"""to_yaml builds YAML events itself (render.py explains why); its text must stay
+"""to_yaml builds YAML events itself (render/yaml.py explains why); its text must stay
 byte-identical to the plain yaml.dump it replaced, kept here verbatim as the oracle."""
 
 from __future__ import annotations

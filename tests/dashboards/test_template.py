@@ -1,4 +1,4 @@
-"""Panel JSON is filled into templates the SDK writes once per shape (dashboard_template.py)."""
+"""Panel JSON is filled into templates the SDK writes once per shape (render/grafana/template.py)."""
 
 from __future__ import annotations
 

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from sloforge.cli.boundary import EXIT_USAGE, err, guarded, report
 from sloforge.cli.options import SLO_PERIOD_HELP, load_options
+
+if TYPE_CHECKING:  # the command's modules load when it runs, not when the CLI starts
+    from sloforge.errors import Problem
+    from sloforge.model.catalog import Catalog
+    from sloforge.write import Plan
 
 
 def register(app: typer.Typer) -> None:
@@ -29,7 +35,7 @@ def convert(
         raise typer.Exit(EXIT_USAGE)
     options = load_options(slo_period)
 
-    def body() -> tuple[object, list[object], object]:
+    def body() -> tuple[Catalog, list[Problem], Plan]:
         from sloforge import write
         from sloforge.pipeline import load_catalog
 
@@ -39,10 +45,10 @@ def convert(
             from sloforge.errors import Problem, SpecError
 
             raise SpecError([Problem(", ".join(paths), None, "", "no SLOs found: nothing to convert")])
-        return catalog, warnings, write.apply(out, files)  # type: ignore[return-value]
+        return catalog, warnings, write.apply(out, files)
 
     catalog, warnings, plan = guarded(body)
-    report(warnings)  # type: ignore[arg-type]
-    slos = len(catalog.slos)  # type: ignore[attr-defined]
-    typer.echo(f"converted {slos} SLOs of {len(catalog.services)} services into {out}: "  # type: ignore[attr-defined]
-               f"{len(plan.write)} written, {len(plan.unchanged)} unchanged")  # type: ignore[attr-defined]
+    report(warnings)
+    slos = len(catalog.slos)
+    typer.echo(f"converted {slos} SLOs of {len(catalog.services)} services into {out}: "
+               f"{len(plan.write)} written, {len(plan.unchanged)} unchanged")

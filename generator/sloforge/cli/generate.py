@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from sloforge.cli.boundary import EXIT_INVALID, err, guarded, report
 from sloforge.cli.options import SLO_PERIOD_HELP, load_options
 from sloforge.cli.progress import service_progress
+
+if TYPE_CHECKING:  # the command's modules load when it runs, not when the CLI starts
+    from sloforge.pipeline import Result
 
 
 def register(app: typer.Typer) -> None:
@@ -63,7 +67,7 @@ def generate(
                                         alertmanager_base.as_posix() if alertmanager_base else None),
                       load=load_options(slo_period))
 
-    def body() -> object:
+    def body() -> Result:
         try:
             with service_progress() as progress:
                 options.progress = progress
@@ -76,13 +80,14 @@ def generate(
             raise typer.Exit(EXIT_INVALID) from None
 
     result = guarded(body)
-    report(result.warnings)  # type: ignore[attr-defined]
-    for note in result.notes:  # type: ignore[attr-defined]
+    report(result.warnings)
+    for note in result.notes:
         err(f"note: {note}")
-    plan = result.plan  # type: ignore[attr-defined]
-    slos = len(result.catalog.slos)  # type: ignore[attr-defined]
+    plan = result.plan
+    assert plan is not None  # generate() sets it whenever it returns
+    slos = len(result.catalog.slos)
     if check:
-        typer.echo(f"up to date: {result.file_count} files for {slos} SLOs in {out}")  # type: ignore[attr-defined]
+        typer.echo(f"up to date: {result.file_count} files for {slos} SLOs in {out}")
     else:
-        typer.echo(f"generated {result.file_count} files for {slos} SLOs in {out}: "  # type: ignore[attr-defined]
+        typer.echo(f"generated {result.file_count} files for {slos} SLOs in {out}: "
                    f"{len(plan.write)} written, {len(plan.delete)} removed, {len(plan.unchanged)} unchanged")

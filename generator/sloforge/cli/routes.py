@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from sloforge.cli.boundary import EXIT_USAGE, err, guarded, report
+
+if TYPE_CHECKING:  # the command's modules load when it runs, not when the CLI starts
+    from sloforge.model.catalog import Catalog
+    from sloforge.routes.explain import Explanation
 
 routes_app = typer.Typer(help="Inspect the Alertmanager routing generated from a routing spec.",
                          no_args_is_help=True)
@@ -16,7 +21,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(routes_app, name="routes")
 
 
-def _config(specs: list[str], base: Path | None) -> tuple[object, str]:
+def _config(specs: list[str], base: Path | None) -> tuple[Catalog, str]:
     """The catalog and the alertmanager.yml `generate` would write (not written)."""
     from sloforge.errors import Problem, SpecError
     from sloforge.outputs import Settings, alertmanager
@@ -51,17 +56,17 @@ def explain(
             raise typer.Exit(EXIT_USAGE)
         parsed[key] = value.strip('"')
 
-    def body() -> object:
+    def body() -> Explanation:
         from sloforge.routes.explain import explain as run
 
         catalog, text = _config(specs, alertmanager_base)
-        return run(catalog, text, parsed)  # type: ignore[arg-type]
+        return run(catalog, text, parsed)
 
     result = guarded(body)
-    typer.echo(result.tree)  # type: ignore[attr-defined]
+    typer.echo(result.tree)
     typer.echo("")
-    typer.echo("receiver: " + ", ".join(result.receivers))  # type: ignore[attr-defined]
-    for line in result.details:  # type: ignore[attr-defined]
+    typer.echo("receiver: " + ", ".join(result.receivers))
+    for line in result.details:
         typer.echo(line)
 
 

@@ -1,8 +1,8 @@
 """What an SLO's budget and alerts mean in minutes: the data behind `sloforge explain`.
 
 Pure: model in, plain values out (seconds and ratios); cli/explain.py lays them
-out as tables or JSON, explain_plot.py draws them. The arithmetic lives in
-budget_math.py.
+out as tables or JSON, explain/plot.py draws them. The arithmetic lives in
+explain/timing.py.
 """
 
 from __future__ import annotations

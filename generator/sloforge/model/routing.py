@@ -1,7 +1,7 @@
 """The routing model: teams, their receivers per tier, and named time intervals.
 
-A `kind: Routing` spec (load/routing.py) maps into these values once; the
-Alertmanager compilers (compile/routes.py, compile/alertmanager_k8s.py) read
+A `kind: Routing` spec (load/overlays/routing.py) maps into these values once; the
+Alertmanager compilers (compile/alertmanager/routes.py, compile/alertmanager/operator.py) read
 nothing else. Secrets never appear here, only the files they are read from.
 """
 

@@ -1,6 +1,6 @@
 """YAML text: the reference writer (PyYAML's emitter) and the fast path in front of it.
 
-to_yaml first tries yaml_text.py, which writes the common shapes without the
+to_yaml first tries render/yaml_text.py, which writes the common shapes without the
 emitter; whatever it leaves goes to the emitter, event by event.
 """
 
@@ -43,7 +43,7 @@ def _dump_slow(data: object) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, **_OPTIONS)
 
 
-# to_yaml first tries yaml_text.py, which writes the common shapes without the
+# to_yaml first tries render/yaml_text.py, which writes the common shapes without the
 # emitter; whatever it leaves takes the event path below.
 # Why not just yaml.dump: PyYAML's representer and serializer are pure Python and
 # cost ~4x the C emitter on big catalogs (tens of calls per scalar, plus two
@@ -112,7 +112,7 @@ class _Events:
 
 
 def to_yaml(data: object) -> str:
-    # Common shapes are written directly (yaml_text.py); the rest goes through the emitter.
+    # Common shapes are written directly (render/yaml_text.py); the rest goes through the emitter.
     try:
         return yaml_text.document(data, _represent)
     except yaml_text.Unsupported:

@@ -14,7 +14,7 @@ write_literal_scalar; indent 2, width 1,000,000, allow_unicode):
   does not end in a line break.
 Anything else (double quotes, tags, complex keys, `|+`, indentation hints,
 control or astral characters, shared containers, ...) raises Unsupported and
-render.py takes the event path for the whole document, so the text stays
+render/yaml.py takes the event path for the whole document, so the text stays
 byte-identical. tests/core/test_render_yaml.py checks both against yaml.dump.
 """
 

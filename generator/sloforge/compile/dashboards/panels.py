@@ -1,7 +1,7 @@
 """What a dashboard shows, independent of the library that writes Grafana JSON.
 
-compile/dashboards.py and compile/overview.py build these values from the
-model; compile/dashboard_lib.py is the only module that turns them into
+compile/dashboards/service.py and compile/dashboards/overview.py build these values from the
+model; render/grafana/fill.py is the only module that turns them into
 Grafana's JSON model. Swapping the library touches that one module.
 """
 

@@ -1,4 +1,4 @@
-"""`apiVersion: sloforge/v1, kind: Routing` documents -> routing_model.Routing.
+"""`apiVersion: sloforge/v1, kind: Routing` documents -> model/routing.Routing.
 
 An overlay (load/base.py): once every format has produced its services, `apply`
 reads the one routing spec into the Draft's routing and checks every service's owner
