@@ -1,5 +1,7 @@
 """to_yaml builds YAML events itself (render/yaml.py explains why); its text must stay
-byte-identical to the plain yaml.dump it replaced, kept here verbatim as the oracle."""
+byte-identical to yaml.dump with one str representer: the old one, kept here verbatim,
+plus single quotes for the strings yaml_quote.needs_quotes names (issue 22). Where no
+string is newly quoted the text is the old yaml.dump's exactly."""
 
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sloforge.render import yaml_text
-from sloforge.render.yaml import _represent, _via_events, to_yaml
+from sloforge.render.yaml import _dump_slow, _represent, _via_events, to_yaml
+from sloforge.render.yaml_quote import needs_quotes
 
 try:
     from yaml import CSafeDumper as _BaseDumper
@@ -31,10 +34,53 @@ def _oracle_str(dumper: _OracleDumper, value: str) -> yaml.ScalarNode:
 _OracleDumper.add_representer(str, _oracle_str)
 
 
+class _QuotingOracleDumper(_BaseDumper):  # type: ignore[misc,valid-type]
+    pass
+
+
+def _quoting_oracle_str(dumper: _QuotingOracleDumper, value: str) -> yaml.ScalarNode:
+    if "\n" not in value and needs_quotes(value):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
+    return _oracle_str(dumper, value)
+
+
+_QuotingOracleDumper.add_representer(str, _quoting_oracle_str)
+_OPTIONS = {"sort_keys": False, "default_flow_style": False, "allow_unicode": True, "width": 1_000_000, "indent": 2}
+
+
 def old_to_yaml(data: object) -> str:
-    """render.to_yaml before the event-based version."""
-    return yaml.dump(data, Dumper=_OracleDumper, sort_keys=False, default_flow_style=False,
-                     allow_unicode=True, width=1_000_000, indent=2)
+    """render.to_yaml before the event-based version, and before issue 22's quoting."""
+    return yaml.dump(data, Dumper=_OracleDumper, **_OPTIONS)
+
+
+def oracle(data: object) -> str:
+    """old_to_yaml, with single quotes for what needs_quotes names."""
+    return yaml.dump(data, Dumper=_QuotingOracleDumper, **_OPTIONS)
+
+
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def _newly_quoted(data: object, seen: set[int] | None = None) -> bool:
+    """Some single-line str in `data` needs quotes that PyYAML's own resolver did not ask for."""
+    seen = set() if seen is None else seen
+    if id(data) in seen:
+        return False
+    seen.add(id(data))
+    if type(data) is str:
+        return ("\n" not in data and needs_quotes(data)
+                and _RESOLVER.resolve(yaml.ScalarNode, data, (True, False)) == "tag:yaml.org,2002:str")
+    if isinstance(data, dict):
+        return any(_newly_quoted(k, seen) or _newly_quoted(v, seen) for k, v in data.items())
+    if isinstance(data, list | tuple):
+        return any(_newly_quoted(v, seen) for v in data)
+    return False
+
+
+def _check(data: object, text: str) -> None:
+    assert text == oracle(data)
+    if not _newly_quoted(data):
+        assert text == old_to_yaml(data)
 
 
 TRICKY = [
@@ -77,8 +123,9 @@ def _same(loaded: object, data: object) -> bool:
 @given(documents)
 def test_identical_to_yaml_dump(data: object) -> None:
     text = to_yaml(data)
-    assert text == old_to_yaml(data)
+    _check(data, text)
     assert _same(yaml.safe_load(text), data)
+    assert _dump_slow(data) == text
     assert _via_events(data) == text  # the emitter path, whether or not yaml_text took this one
 
 
@@ -101,7 +148,7 @@ def test_direct_writer_identical_to_yaml_dump(data: object) -> None:
         text = yaml_text.document(data, _represent)
     except yaml_text.Unsupported:
         return
-    assert text == old_to_yaml(data)
+    _check(data, text)
 
 
 def test_direct_writer_takes_sloforge_shapes() -> None:
@@ -110,19 +157,22 @@ def test_direct_writer_takes_sloforge_shapes() -> None:
         {"alert": "X", "expr": "max(\n  a\n) > 1\n", "for": "2m", "labels": {},
          "annotations": {"summary": "svc a: burning", "description": "it's {{ $value }} # here"}}]}],
         "tests": [{"values": ["1+0x10", "0.5"], "exp_samples": [], "eval_time": 65, "x": [[1, 2.5, None, True]]}]}
-    assert yaml_text.document(data, _represent) == old_to_yaml(data)
+    text = yaml_text.document(data, _represent)
+    assert text == oracle(data)
+    assert "      'n': 1\n" in text  # YAML 1.1's false
 
 
 def test_every_tricky_scalar_alone_and_in_context() -> None:
     for value in [*TRICKY, *FLOATS, 0, -7, 10**30, True, False, None]:
         for data in (value, [value], {"k": value}, {str(value): [value, {"n": value}]}, {"a": {"b": [[value]]}}):
-            assert to_yaml(data) == old_to_yaml(data), repr(data)
+            _check(data, to_yaml(data))
+            assert _via_events(data) == _dump_slow(data) == to_yaml(data), repr(data)
 
 
 def test_empty_containers_and_non_str_keys() -> None:
     data: object
     for data in ({}, [], {"a": {}, "b": []}, [[], {}], {1: "a", None: "b", False: "c", 1.5: "d", -2: {}}):
-        assert to_yaml(data) == old_to_yaml(data)
+        _check(data, to_yaml(data))
 
 
 def test_shared_and_unusual_values_fall_back_to_yaml_dump() -> None:
@@ -132,7 +182,7 @@ def test_shared_and_unusual_values_fall_back_to_yaml_dump() -> None:
     loop.append(loop)
     for data in ({"a": shared, "b": shared}, [empty, empty], loop, {"t": (1, "a")}, {"s": {1, 2}},
                  {("k", 1): "v"}):
-        assert to_yaml(data) == old_to_yaml(data)
+        _check(data, to_yaml(data))
     assert "&id001" in to_yaml({"a": shared, "b": shared})
     with pytest.raises(yaml.representer.RepresenterError):  # as before: the safe dumper refuses str subclasses
         to_yaml({"sub": type("S", (str,), {})("text")})

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from sloforge.render import yaml_text
+from sloforge.render.yaml_quote import needs_quotes
 
 try:
     from yaml import CSafeDumper as _BaseDumper
@@ -24,9 +25,14 @@ class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
 
 
 def _str_style(value: str) -> str | None:
-    if "\n" in value and not any(ch in value for ch in "\t\r") and not value.endswith(" "):
-        return "|"
-    return None
+    """`|` for text with line breaks; single quotes for text another YAML reader would
+    misread as a number, bool, null, date, ... (yaml_quote.py; yaml_text.py applies the
+    same rule); otherwise the emitter's choice."""
+    if "\n" in value:
+        if not any(ch in value for ch in "\t\r") and not value.endswith(" "):
+            return "|"
+        return None
+    return "'" if needs_quotes(value) else None
 
 
 def _str_representer(dumper: _Dumper, value: str) -> yaml.ScalarNode:

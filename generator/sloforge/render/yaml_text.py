@@ -9,7 +9,9 @@ write_literal_scalar; indent 2, width 1,000,000, allow_unicode):
 - a mapping's keys at its indent, a nested mapping 2 deeper, a sequence that
   is a mapping value at the mapping's own indent ("indentless"), items "- ";
 - a scalar is plain when its tag resolves implicitly and nothing in it reads as
-  YAML syntax, else single-quoted;
+  YAML syntax, else single-quoted; a str is also single-quoted when another YAML
+  reader would misread it (yaml_quote.needs_quotes, the style render._str_style
+  asks the emitter for);
 - a `|` literal's lines sit 2 deeper than its key or dash, `|-` when the text
   does not end in a line break.
 Anything else (double quotes, tags, complex keys, `|+`, indentation hints,
@@ -24,6 +26,8 @@ import re
 from collections.abc import Callable
 
 import yaml
+
+from sloforge.render.yaml_quote import needs_quotes
 
 
 class Unsupported(Exception):
@@ -146,7 +150,8 @@ class _Writer:
         tag, text = self.tagged(value)
         if not _SAFE.fullmatch(text):
             raise Unsupported  # line breaks (a multi-line key or quoted text), escapes
-        if text and _plain_implicit(text, tag) and _plain_allowed(text):
+        if text and _plain_implicit(text, tag) and _plain_allowed(text) and not (tag == _STR_TAG
+                                                                                and needs_quotes(text)):
             found = text
         elif tag == _STR_TAG:  # a quoted scalar resolves to str: no tag needed
             found = "'" + text.replace("'", "''") + "'"
