@@ -14,18 +14,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sloforge import outputs, write
+from sloforge import write
 from sloforge.check import tools as check
 from sloforge.errors import CheckError, OutOfDate, Problem, SpecError
 from sloforge.incremental import cache as incremental
-from sloforge.incremental.produce import Produced, produce
-from sloforge.load.alertmanager_base import load_base
 from sloforge.load.catalog import load_catalog
 from sloforge.load.options import LoadOptions
 from sloforge.model.catalog import Catalog
-from sloforge.outputs import Context, OutputFile, Settings
-from sloforge.packaging import PACKAGINGS
+from sloforge.outputs.base import OutputFile, Settings
+
+if TYPE_CHECKING:  # the output side loads in generate(), not in validate() (the pre-commit path)
+    from sloforge.incremental.produce import Produced
+    from sloforge.outputs import Context, Progress
 
 __all__ = ["Options", "Result", "build", "generate", "load_catalog", "output_context", "validate"]
 
@@ -41,7 +43,7 @@ class Options:
     run_amtool: bool = True
     settings: Settings = field(default_factory=Settings)
     load: LoadOptions = field(default_factory=LoadOptions)
-    progress: outputs.Progress | None = None  # called after each service is produced
+    progress: Progress | None = None  # called after each service is produced
 
 
 @dataclass
@@ -64,12 +66,15 @@ def validate(paths: list[str], load: LoadOptions | None = None) -> tuple[Catalog
 
 
 def generate(options: Options) -> Result:
+    from sloforge.incremental.produce import produce
+    from sloforge.outputs.alertmanager import notes as alertmanager_notes
+
     with incremental.opened(options.out, options.use_cache, prune=not options.check_only) as store:
         catalog, warnings = load_catalog(options.paths, options.load, store)
         result = Result(catalog, warnings=warnings)
         context = output_context(catalog, options.settings, options.target, store)
         checker = _rule_checker(options, result.notes)
-        result.notes.extend(outputs.alertmanager.notes(catalog, options.settings, context.packaging))
+        result.notes.extend(alertmanager_notes(catalog, options.settings, context.packaging))
         try:
             produced = produce(catalog, context, options.out, store, checker, options.progress)
         finally:
@@ -87,6 +92,8 @@ def generate(options: Options) -> Result:
 
 def build(catalog: Catalog, options: Options) -> list[OutputFile]:
     """Every output file, rendered afresh (no cache, no checks)."""
+    from sloforge import outputs
+
     return outputs.files(catalog, output_context(catalog, options.settings, options.target))
 
 
@@ -94,6 +101,10 @@ def output_context(catalog: Catalog, settings: Settings, target: str,
                    store: incremental.Cache | None = None) -> Context:
     """What the producers package with. The user's Alertmanager base is read here, before
     anything is produced: only when there is routing and the packaging merges into a base."""
+    from sloforge.load.alertmanager_base import load_base
+    from sloforge.outputs import Context
+    from sloforge.packaging import PACKAGINGS
+
     packaging = PACKAGINGS[target]
     base = None
     if catalog.routing is not None and packaging.uses_alertmanager_base:
