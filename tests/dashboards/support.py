@@ -9,8 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sloforge.outputs.grafana import dashboards
+from sloforge import conventions as c
+from sloforge.compile.dashboards.overview import overview_dashboard
+from sloforge.compile.dashboards.service import service_dashboard
+from sloforge.model.catalog import Catalog
 from sloforge.pipeline import load_catalog
+from sloforge.render.grafana.fill import render
 
 REPO = Path(__file__).resolve().parents[2]
 SPECS = REPO / "specs"
@@ -20,6 +24,16 @@ GOLDEN = Path(__file__).parent / "golden"
 # What Grafana puts in place of the template variables when "All" is selected
 # (a regex alternation of every value; `.*` answers the same set).
 ALL_VALUES = {"slo": ".*", "service": ".*"}
+
+
+def dashboards(catalog: Catalog) -> list[tuple[str, tuple[str, ...], dict[str, Any]]]:
+    """(file name, source specs, dashboard JSON) for every service and the overview."""
+    out = [(c.dashboard_file(s.name), (s.source,), render(service_dashboard(s)))
+           for s in catalog.services if s.slos]
+    if out:
+        sources = tuple(sorted({s.source for s in catalog.services if s.slos}))
+        out.append((c.overview_dashboard_file(), sources, render(overview_dashboard(catalog))))
+    return out
 
 
 def example_dashboards() -> dict[str, dict[str, Any]]:

@@ -10,9 +10,11 @@ import pytest
 import yaml
 from sloforge import conventions as c
 from sloforge.outputs import Context, Settings
-from sloforge.outputs.grafana import dashboards, files
+from sloforge.outputs.grafana import files
 from sloforge.packaging import PACKAGINGS
 from sloforge.pipeline import load_catalog
+
+from tests.dashboards.support import dashboards
 
 LONG = "inventory-reservation-service-for-warehouses-eu"
 

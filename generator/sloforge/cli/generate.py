@@ -25,11 +25,17 @@ def _target_names() -> list[str]:
     return list(PACKAGINGS)
 
 
+def _target_help() -> str:
+    from sloforge.packaging import PACKAGINGS
+
+    return "Packaging of the output: " + "; ".join(f"{p.name}: {p.help}" for p in PACKAGINGS.values()) + "."
+
+
 def generate(
     paths: list[str] = typer.Argument(..., help="Spec files or directories."),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Output directory."),
     target: str = typer.Option("prometheus", "--target", "-t",
-                               help="Packaging of the output: " + ", ".join(_target_names()) + "."),
+                               help=_target_help()),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if OUT differs from what "
                                "would be generated (for CI and pre-commit)."),
     namespace: str = typer.Option(None, "--namespace", help="kubernetes target: metadata.namespace."),

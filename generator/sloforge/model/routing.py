@@ -54,9 +54,6 @@ class Destination:
     integrations: tuple[Integration, ...]
     options: tuple[tuple[str, Any], ...] = ()  # ROUTE_OPTIONS set here
 
-    def option(self, name: str) -> Any:
-        return dict(self.options).get(name)
-
 
 @dataclass(frozen=True, slots=True)
 class Override:

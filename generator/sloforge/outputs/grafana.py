@@ -20,21 +20,6 @@ from sloforge.render.files import to_json
 # which a run where no service changed (every dashboard kept as it is) does not pay.
 
 
-def dashboards(catalog: Catalog) -> list[tuple[str, tuple[str, ...], dict[str, Any]]]:
-    """(file name, source specs, dashboard JSON) for every service and the overview."""
-    from sloforge.compile.dashboards.overview import overview_dashboard
-    from sloforge.compile.dashboards.service import service_dashboard
-    from sloforge.render.grafana.fill import render
-
-    out: list[tuple[str, tuple[str, ...], dict[str, Any]]]
-    out = [(c.dashboard_file(s.name), (s.source,), render(service_dashboard(s)))
-           for s in catalog.services if s.slos]
-    if out:
-        sources = tuple(sorted({s.source for s in catalog.services if s.slos}))
-        out.append((c.overview_dashboard_file(), sources, render(overview_dashboard(catalog))))
-    return out
-
-
 def service_files(unit: Unit, context: Context) -> list[OutputFile]:
     from sloforge.compile.dashboards.service import service_dashboard
 
