@@ -7,12 +7,16 @@ that is not the Prometheus API at all.
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
+import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from sloforge.errors import SloforgeError
 
@@ -36,13 +40,52 @@ class Series:
     points: tuple[tuple[float, float], ...]  # (unix time, value)
 
 
+@dataclass(frozen=True, slots=True)
+class Auth:
+    """How to authenticate to a Prometheus behind a proxy: secrets come from files (as in
+    Prometheus' own `bearer_token_file`, `password_file`), never from the command line."""
+
+    bearer_token_file: Path | None = None
+    basic_auth_file: Path | None = None  # one line: user:password
+    ca_file: Path | None = None  # PEM bundle to verify the server's certificate
+
+    def headers(self) -> dict[str, str]:
+        if self.bearer_token_file is not None:
+            token = _secret(self.bearer_token_file, "--bearer-token-file")
+            return {"Authorization": f"Bearer {token}"}
+        if self.basic_auth_file is not None:
+            pair = _secret(self.basic_auth_file, "--basic-auth-file")
+            if ":" not in pair:
+                raise PrometheusError(f"--basic-auth-file {self.basic_auth_file}: expected one line user:password")
+            return {"Authorization": "Basic " + base64.b64encode(pair.encode()).decode()}
+        return {}
+
+    def context(self) -> ssl.SSLContext | None:
+        if self.ca_file is None:
+            return None
+        try:
+            return ssl.create_default_context(cafile=str(self.ca_file))
+        except (OSError, ssl.SSLError) as exc:
+            raise PrometheusError(f"--ca-file {self.ca_file}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _secret(path: Path, flag: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise PrometheusError(f"{flag} {path}: {exc.strerror}") from None
+
+
 class Client:
-    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT):
+    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT, auth: Auth | None = None):
         parsed = urllib.parse.urlparse(url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise PrometheusError(f"--prometheus {url!r} is not an http(s) URL (e.g. http://localhost:9090)")
         self.url = url.rstrip("/")
         self.timeout = timeout
+        auth = auth or Auth()
+        self._headers = {"Accept": "application/json", **auth.headers()}
+        self._context = auth.context()
 
     def query(self, expr: str, at: float) -> list[Sample]:
         data = self._get("query", {"query": expr, "time": _time(at)}, expr)
@@ -56,11 +99,23 @@ class Client:
         return [Series(item.get("metric", {}), tuple((float(t), _float(v)) for t, v in item.get("values", [])))
                 for item in data.get("result", [])]
 
-    def _get(self, endpoint: str, params: dict[str, str], expr: str) -> dict:
+    def series(self, selectors: list[str], start: float, end: float) -> list[Labels]:
+        """The label sets of every series matching any selector in [start, end]."""
+        params = [("match[]", s) for s in selectors] + [("start", _time(start)), ("end", _time(end))]
+        data = self._get("series", params, " or ".join(selectors))
+        return [dict(item) for item in data] if isinstance(data, list) else []
+
+    def label_values(self, name: str, selectors: list[str], start: float, end: float) -> list[str]:
+        """The values label `name` takes on the series matching the selectors in [start, end]."""
+        params = [("match[]", s) for s in selectors] + [("start", _time(start)), ("end", _time(end))]
+        data = self._get(f"label/{urllib.parse.quote(name, safe='')}/values", params, " or ".join(selectors))
+        return [str(v) for v in data] if isinstance(data, list) else []
+
+    def _get(self, endpoint: str, params: dict[str, str] | list[tuple[str, str]], expr: str) -> Any:
         address = f"{self.url}/api/v1/{endpoint}?{urllib.parse.urlencode(params)}"
-        request = urllib.request.Request(address, headers={"Accept": "application/json"})
+        request = urllib.request.Request(address, headers=self._headers)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+            with urllib.request.urlopen(request, timeout=self.timeout, context=self._context) as answer:
                 body = answer.read()
                 status = answer.status
         except urllib.error.HTTPError as exc:
@@ -73,8 +128,15 @@ class Client:
             if isinstance(reason, (TimeoutError, socket.timeout)):
                 raise PrometheusError(f"Prometheus at {self.url} did not answer within "
                                       f"{self.timeout:g}s (raise --timeout?)") from None
+            if isinstance(reason, ssl.SSLError):
+                raise PrometheusError(f"TLS error talking to Prometheus at {self.url}: "
+                                      f"{getattr(reason, 'verify_message', None) or reason.reason or reason} "
+                                      "(--ca-file?)") from None
             text = getattr(reason, "strerror", None) or str(reason)
             raise PrometheusError(f"cannot reach Prometheus at {self.url}: {text}") from None
+        except ssl.SSLError as exc:
+            raise PrometheusError(f"TLS error talking to Prometheus at {self.url}: {exc.reason or exc} "
+                                  "(--ca-file?)") from None
         except OSError as exc:
             raise PrometheusError(f"cannot reach Prometheus at {self.url}: {exc.strerror or exc}") from None
         try:
@@ -82,6 +144,9 @@ class Client:
         except ValueError:
             raise PrometheusError(f"{self.url} answered HTTP {status} with something other than the "
                                   "Prometheus API (is this the Prometheus URL?)") from None
+        if status in (401, 403):
+            raise PrometheusError(f"Prometheus at {self.url} refused the request (HTTP {status}): "
+                                  "check --bearer-token-file / --basic-auth-file")
         if not isinstance(document, dict) or document.get("status") != "success":
             kind = document.get("errorType", "error") if isinstance(document, dict) else "error"
             message = document.get("error", "no message") if isinstance(document, dict) else "no message"

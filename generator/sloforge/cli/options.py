@@ -1,4 +1,5 @@
-"""Command-line flags every spec-reading command shares (generate, validate, convert)."""
+"""Command-line flags commands share: how specs are read (generate, validate, convert) and
+how Prometheus is reached (report, lint)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import typer
 from sloforge.cli.boundary import EXIT_USAGE, err
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sloforge.load.options import LoadOptions
+    from sloforge.prometheus_api import Client
 
 SLO_PERIOD_HELP = ("Period of Sloth specs, which have none of their own (Sloth's --default-slo-period); "
                    "AlertWindows catalogues among the inputs replace the default windows of that period.")
@@ -25,3 +29,23 @@ def load_options(slo_period: str) -> LoadOptions:
     except durations.DurationError as exc:
         err(f"error: --slo-period: {exc}")
         raise typer.Exit(EXIT_USAGE) from None
+
+
+# How to reach a Prometheus behind a proxy. Secrets come from files, as in Prometheus'
+# own configuration, never from the command line (it ends up in shell history and `ps`).
+PROMETHEUS_HELP = "Prometheus base URL, e.g. http://localhost:9090."
+TIMEOUT_HELP = "Seconds per HTTP request."
+BEARER_TOKEN_FILE_HELP = "File holding a bearer token to send (Authorization: Bearer ...)."
+BASIC_AUTH_FILE_HELP = "File holding user:password for HTTP basic auth."
+CA_FILE_HELP = "PEM file of the CA that signed the server's certificate (https)."
+
+
+def prometheus_client(url: str, timeout: float, bearer_token_file: Path | None = None,
+                      basic_auth_file: Path | None = None, ca_file: Path | None = None) -> Client:
+    """The client for --prometheus and its auth flags; one bad flag is a usage error (exit 2)."""
+    from sloforge.prometheus_api import Auth, Client
+
+    if bearer_token_file is not None and basic_auth_file is not None:
+        err("error: --bearer-token-file and --basic-auth-file exclude each other")
+        raise typer.Exit(EXIT_USAGE)
+    return Client(url, timeout, Auth(bearer_token_file, basic_auth_file, ca_file))

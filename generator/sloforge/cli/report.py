@@ -12,6 +12,14 @@ import typer
 
 from sloforge.cli.boundary import EXIT_INVALID, EXIT_USAGE, err, guarded
 from sloforge.cli.boundary import report as print_problems
+from sloforge.cli.options import (
+    BASIC_AUTH_FILE_HELP,
+    BEARER_TOKEN_FILE_HELP,
+    CA_FILE_HELP,
+    PROMETHEUS_HELP,
+    TIMEOUT_HELP,
+    prometheus_client,
+)
 
 if TYPE_CHECKING:  # the command's modules load when it runs, not when the CLI starts
     from sloforge.errors import Problem
@@ -41,7 +49,7 @@ def _parse_time(text: str | None) -> float:
 
 def report(
     paths: list[str] = typer.Argument(..., help="Spec files or directories (which SLOs to report)."),
-    prometheus: str = typer.Option(..., "--prometheus", help="Prometheus base URL, e.g. http://localhost:9090."),
+    prometheus: str = typer.Option(..., "--prometheus", help=PROMETHEUS_HELP),
     output_format: str = typer.Option("table", "--format", "-f", help="table, json or html."),
     output: Path = typer.Option(None, "--output", "-o", help="Write here instead of stdout "
                                 "(required for html)."),
@@ -49,7 +57,10 @@ def report(
                                  "calendar period (UTC) instead of the rolling SLO window."),
     slo: list[str] = typer.Option([], "--slo", help="Only this SLO (name or service/name); repeatable."),
     at: str = typer.Option(None, "--at", help="Evaluate at this time (unix or ISO 8601); default now."),
-    timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds per HTTP request."),
+    timeout: float = typer.Option(10.0, "--timeout", min=0.1, help=TIMEOUT_HELP),
+    bearer_token_file: Path = typer.Option(None, "--bearer-token-file", help=BEARER_TOKEN_FILE_HELP),
+    basic_auth_file: Path = typer.Option(None, "--basic-auth-file", help=BASIC_AUTH_FILE_HELP),
+    ca_file: Path = typer.Option(None, "--ca-file", help=CA_FILE_HELP),
 ) -> None:
     """Report every SLO's SLI over its window, budget remaining, current and window burn rate,
     policy zone (healthy > 50% left, concerning, critical < 25%, exhausted <= 0) and firing
@@ -67,16 +78,16 @@ def report(
         err(f"error: --calendar must be one of {', '.join(CALENDARS)}, not {calendar!r}")
         raise typer.Exit(EXIT_USAGE)
     moment = _parse_time(at)
+    client = guarded(lambda: prometheus_client(prometheus, timeout, bearer_token_file, basic_auth_file, ca_file))
 
     def body() -> tuple[list[Status], list[Problem]]:
         from sloforge.model.select import select
         from sloforge.pipeline import load_catalog
-        from sloforge.prometheus_api import Client
         from sloforge.report.status import Collector
 
         catalog, warnings = load_catalog(paths)
         chosen = select(catalog, slo)
-        collector = Collector(Client(prometheus, timeout), chosen, moment)
+        collector = Collector(client, chosen, moment)
         statuses = collector.calendar(calendar) if calendar else collector.rolling()
         if output_format == "html":
             import dataclasses
