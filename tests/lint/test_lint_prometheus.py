@@ -97,6 +97,10 @@ slos:
     objective: 99.5
     sli:
       probe: probe_success{job="blackbox"}
+  - name: negative
+    objective: 99
+    sli:
+      ratio: 1 - 3 * sum(rate(retries_total[{{ window }}])) / sum(rate(retries_total[{{ window }}]))
   - name: by-code
     objective: 99.9
     sli:
@@ -250,6 +254,11 @@ def test_each_mistake_is_reported_at_its_line_and_correct_slos_report_nothing(se
     assert superset["severity"] == "error" and superset["line"] == _line(SPEC, "superset", "errors")
     assert "the error ratio reaches 1.98" in superset["message"] and "above 1" in superset["message"]
 
+    negative = only("negative")
+    assert negative["severity"] == "error" and negative["field"] == "slos[11].sli.ratio"
+    assert negative["line"] == _line(SPEC, "negative", "ratio")
+    assert "the error ratio reaches -2 in the last 1d, below 0" in negative["message"]
+
 
 def test_rules_not_loaded_or_loaded_with_old_labels_are_warnings(server: Server) -> None:
     _, found, _ = _lint(server)
@@ -267,8 +276,8 @@ def test_text_output_lists_located_lines_and_a_summary(server: Server) -> None:
     line = _line(SPEC, "slow-threshold", "threshold")
     assert f"api.yml:{line}: slos[2].sli.latency.threshold: 250ms is not a bucket" in done.stdout
     assert "[api/good]" not in done.stdout and "[api/uptime]" not in done.stdout
-    assert "errors in" in done.stderr and "of 12 SLOs" in done.stderr
-    assert "12 SLOs: 3 ok, 2 with warnings only, 7 failing" in done.stdout
+    assert "errors in" in done.stderr and "of 13 SLOs" in done.stderr
+    assert "13 SLOs: 3 ok, 2 with warnings only, 8 failing" in done.stdout
 
 
 def test_one_slo_without_mistakes_exits_0(server: Server) -> None:
