@@ -1,0 +1,1 @@
+"""`sloforge plan`: what a spec change does to budgets, alerts, routing and the metric contract."""

@@ -1,0 +1,46 @@
+"""The plan of a change: both catalogs loaded the same way, compared, most important first."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from sloforge.load.options import LoadOptions
+from sloforge.model.catalog import Catalog
+from sloforge.plan import base
+from sloforge.plan.changes import Plan, compare_slo, compare_slos
+from sloforge.plan.outputs import alertmanager_config, compare_contract, compare_files, compare_routing
+
+
+def load_base(paths: list[str], options: LoadOptions, ref: str | None, base_dir: Path | None) -> Catalog:
+    """The catalog at the base: the same paths read in the base tree."""
+    from sloforge.load.catalog import load_catalog
+
+    source = base.git_tree(ref, Path.cwd()) if ref is not None else base.folder(base_dir or Path("."))
+    with source as root, contextlib.chdir(root):
+        existing = [p for p in paths if Path(p).exists()]
+        if not existing:
+            return Catalog()  # the specs did not exist yet: everything is added
+        catalog, _ = load_catalog(existing, options)
+    return catalog
+
+
+def plan(old: Catalog, new: Catalog, old_root: Path | None = None) -> Plan:
+    from sloforge.outputs import Settings
+    from sloforge.pipeline import output_context
+
+    result = Plan()
+    pairs = compare_slos(old, new, result)
+    for before, after in pairs:
+        compare_slo(before, after, result)
+    compare_contract(pairs, result)
+    new_context = output_context(new, Settings(), "prometheus")
+    if old_root is not None:
+        with contextlib.chdir(old_root):
+            old_context = output_context(old, Settings(), "prometheus")
+    else:
+        old_context = output_context(old, Settings(), "prometheus")
+    compare_routing(old, new, alertmanager_config(old, old_context), alertmanager_config(new, new_context), result)
+    compare_files(old, new, old_context, new_context, result)
+    result.sort()
+    return result
