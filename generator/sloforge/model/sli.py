@@ -4,17 +4,19 @@ Every kind reduces to two per-second rates over a window: bad events and all
 events. Request-based kinds count requests, probes count probe results, and the
 time-based ratio kind counts time (all events fixed at 1 per series), so the
 same traffic-weighted sums serve every kind.
-"""
 
+Both rates carry exactly the SLO's group labels (one series per group, one series
+when ungrouped), so they always divide series by series: a user's query whose result
+carries other labels (`sum by (route, code)`, a bare `rate()`) is summed to the
+group labels (a ratio is averaged); one that already has exactly them is used as
+written (promql/labels.py decides which).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from sloforge import durations, promql
-
-
-def _by(group_by: tuple[str, ...]) -> str:
-    return f" by ({', '.join(group_by)})" if group_by else ""
+from sloforge.promql.labels import aggregated, by_clause, has_exactly
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,12 +32,14 @@ class EventsSli:
         # `or total * 0`: an error counter that was never incremented has no
         # series at all, which would make the ratio vanish and alerts never fire
         # (sloth#440). Falling back to zero errors keeps the SLI defined.
-        errors = promql.with_window(self.errors, window)
-        total = promql.with_window(self.total, window)
+        errors = promql.with_window(aggregated(self.errors, self.group_by), window)
+        total = promql.with_window(aggregated(self.total, self.group_by), window)
         return f"({errors}) or (({total}) * 0)"
 
     def total_rate(self, window: str) -> str | None:
-        return promql.with_window(self.total, window)
+        # Summed to the group labels like the errors: an errors query `by (route, code)`
+        # against a total `by (route)` would otherwise match nothing but the fallback.
+        return promql.with_window(aggregated(self.total, self.group_by), window)
 
     def queries(self) -> dict[str, str]:
         return {"errors": self.errors, "total": self.total}
@@ -52,8 +56,10 @@ class RatioSli:
     unit = "time"
 
     def error_rate(self, window: str) -> str:
-        # `>= 0` drops NaN (0/0 in the user's ratio) so it never enters a sum.
-        return f"({promql.with_window(self.query, window)}) >= 0"
+        # `>= 0` drops NaN (0/0 in the user's ratio) so it never enters a sum. A ratio
+        # per series of a group (per instance, say) is averaged to one per group.
+        ratio = f"({promql.with_window(self.query, window)}) >= 0"
+        return ratio if has_exactly(self.query, self.group_by) else f"avg{by_clause(self.group_by)}({ratio})"
 
     def total_rate(self, window: str) -> str | None:
         return None
@@ -87,7 +93,7 @@ class LatencySli:
 
     def _rate(self, suffix: str, window: str, extra: str = "") -> str:
         selector = promql.merge_selector(self.selector, extra)
-        return f"sum{_by(self.group_by)}(rate({self.metric}_{suffix}{selector}[{window}]))"
+        return f"sum{by_clause(self.group_by)}(rate({self.metric}_{suffix}{selector}[{window}]))"
 
     def error_rate(self, window: str) -> str:
         total = self._rate("count", window)
@@ -124,11 +130,11 @@ class ProbeSli:
     def error_rate(self, window: str) -> str:
         ranged = self._ranged(window)
         seconds = durations.parse(window)
-        return f"sum{_by(self.group_by)}(count_over_time({ranged}) - sum_over_time({ranged})) / {seconds}"
+        return f"sum{by_clause(self.group_by)}(count_over_time({ranged}) - sum_over_time({ranged})) / {seconds}"
 
     def total_rate(self, window: str) -> str | None:
         seconds = durations.parse(window)
-        return f"sum{_by(self.group_by)}(count_over_time({self._ranged(window)})) / {seconds}"
+        return f"sum{by_clause(self.group_by)}(count_over_time({self._ranged(window)})) / {seconds}"
 
     def queries(self) -> dict[str, str]:
         return {"probe": self.query}

@@ -143,10 +143,14 @@ class _Reader(Reader):
         """A grouped SLO needs every query to keep the grouped labels."""
         if not self.group_labels_allowed(group_by, at):
             return False
-        lost = grouping.dropped_labels(promql.with_window(query, "5m"), group_by)
+        expr = promql.with_window(query, "5m")
+        lost = grouping.dropped_labels(expr, group_by)
         if lost:
             names = ", ".join(lost)
-            self.fail(path, f"the query drops the grouped label(s) {names}; aggregate with "
+            kept = grouping.exact_labels(expr)
+            result = "" if kept is None else f" (its result has {_label_set(kept)}, the group needs " \
+                f"{_label_set(frozenset(group_by))})"
+            self.fail(path, f"the query drops the grouped label(s) {names}{result}; aggregate with "
                       f"`by ({', '.join(group_by)})` (or leave them out of `without`) so each group "
                       "keeps its labels")
             return False
@@ -257,6 +261,10 @@ def _query_and_group(body: object, at: FieldPath) -> tuple[str, tuple[str, ...],
     if isinstance(body, dict):
         return body["query"], tuple(body.get("group_by", ())), at + ("query",)
     return str(body), (), at
+
+
+def _label_set(labels: frozenset[str]) -> str:
+    return "labels {" + ", ".join(sorted(labels)) + "}" if labels else "no labels"
 
 
 def _fill(link: str | None, context: dict[str, str]) -> str | None:

@@ -1,6 +1,7 @@
 """OpenSLO indicators -> sloforge SLI kinds.
 
-  ratioMetric good|bad / total, Occurrences    -> EventsSli (errors = total - good, or bad)
+  ratioMetric good|bad / total, Occurrences    -> EventsSli (errors = total - good, or bad;
+                                                  each query summed to one series first)
   ratioMetric good|bad / total, RatioTimeslices -> RatioSli (average of 5m ratios, time-weighted)
   ratioMetric raw (rawType success|failure)    -> RatioSli
   thresholdMetric + objective op/value          -> ProbeSli over `query <op> bool value` (1 = good)
@@ -20,6 +21,7 @@ from sloforge.load.documents import FieldPath
 from sloforge.load.formats.openslo.objects import Obj, ObjReader
 from sloforge.load.reader import scalar_text
 from sloforge.model.sli import EventsSli, ProbeSli, RatioSli, Sli
+from sloforge.promql.labels import aggregated
 
 WINDOW = "{{ window }}"
 OPS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
@@ -88,12 +90,15 @@ def sli_for(reader: ObjReader, found: Indicator, method: str, objective: dict[st
                     "thresholdMetric; on a ratio indicator they are invalid and ignored")
     if found.kind == "raw":
         return RatioSli(found.query("error_ratio"))
-    total = found.query("total")
+    # OpenSLO SLOs are not grouped: each query is summed to one series first, so that
+    # `total - good` and `good / total` match whatever labels the two queries keep.
+    total = aggregated(found.query("total"), ())
     if "good" in dict(found.queries):
-        errors = f"clamp_min(({total}) - ({found.query('good')}), 0)"
-        ratio = f"1 - (({found.query('good')}) / ({total}))"
+        good = aggregated(found.query("good"), ())
+        errors = f"clamp_min(({total}) - ({good}), 0)"
+        ratio = f"1 - (({good}) / ({total}))"
     else:
-        errors = found.query("bad")
+        errors = aggregated(found.query("bad"), ())
         ratio = f"({errors}) / ({total})"
     if method == "RatioTimeslices":
         return RatioSli(ratio)
