@@ -20,7 +20,7 @@ from sloforge.report.numbers import burn, percent
 from sloforge.report.status import Status
 
 # The chart's geometry: the plot spans x in [PAD_LEFT, WIDTH - PAD_RIGHT], y in [PAD_TOP, HEIGHT - PAD_BOTTOM].
-WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 880, 270, 70, 16, 12, 46
+WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 880, 270, 70, 78, 12, 46
 PLOT_W, PLOT_H = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_TOP - PAD_BOTTOM
 HOUR, DAY = 3600, 86400
 TICK_STEPS = (HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 3 * DAY, 7 * DAY, 14 * DAY, 28 * DAY)
@@ -37,7 +37,8 @@ h1{{font-size:22px;margin:0 0 4px}} .meta{{color:#566573;margin-bottom:14px;font
 padding:8px 12px;margin:0 0 16px;font-size:13px;max-width:900px}}
 table.summary{{border-collapse:collapse;margin-bottom:6px;font-size:13px}}
 table.summary th,table.summary td{{padding:5px 10px;border-bottom:1px solid #d5dbdb;text-align:right}}
-table.summary th{{vertical-align:bottom}}
+table.summary th{{vertical-align:bottom}} table.summary td,table.summary th{{white-space:nowrap}}
+table.summary td:last-child{{white-space:normal;max-width:320px}}
 table.summary th:first-child,table.summary td:first-child,
 table.summary td:last-child,table.summary th:last-child{{text-align:left}}
 .note{{font-size:12px;color:#566573;margin:0 0 20px;max-width:900px}}
@@ -179,6 +180,9 @@ def _curve(s: Status, axes: _Axes) -> list[str]:
     if s.burndown:
         t, v = s.burndown[-1]
         parts.append(f"<circle cx=\"{axes.x(t):.1f}\" cy=\"{axes.y(v):.1f}\" r=\"3.5\" fill=\"{colour}\"/>")
+        parts.append(f"<text class=\"now\" x=\"{axes.x(t) + 7:.1f}\" y=\"{axes.y(v) + 4:.1f}\" "
+                     f"style=\"fill:{colour};font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:4px\">"
+                     f"{percent(v)} left</text>")
     return parts
 
 
@@ -191,7 +195,8 @@ def _legend(s: Status) -> str:
     if s.gaps:
         hours = sum(end - start for start, end in s.gaps) / HOUR
         items.append(f"<span class=\"gap\"><i class=\"gap\"></i>no data ({hours:.3g} h in {len(s.gaps)} "
-                     f"gap{'s' if len(s.gaps) > 1 else ''}): scrape gap or no series yet; counts nothing</span>")
+                     f"gap{'s' if len(s.gaps) > 1 else ''}): no samples recorded "
+                     "(a scrape gap, or the series did not exist yet), so nothing is counted there</span>")
     return f"<div class=\"legend\">{''.join(items)}</div>"
 
 
@@ -199,7 +204,7 @@ def _levels(lowest: float) -> list[float]:
     """The y axis' labelled levels: the zone edges, and below 0 a round step down past `lowest`."""
     levels = [0.0, 0.25, 0.5, 0.75, 1.0]
     if lowest < 0:
-        step = next(step for step in (0.25, 0.5, 1, 2, 5, 10, 20, 50, 100, 1e9) if -lowest / step <= 4)
+        step = next(step for step in (0.25, 0.5, 1, 2, 5, 10, 20, 50, 100, 1e9) if -lowest / step <= 3)
         levels = [-step * k for k in range(math.ceil(-lowest / step - 1e-9), 0, -1)] + levels
     return levels
 
