@@ -71,11 +71,14 @@ class Client:
     def rule_groups(self) -> list[RuleGroup]:
         """The loaded rule groups (/api/v1/rules): interval and last evaluation of each."""
         data = self._get("rules", {}, "/api/v1/rules")
-        return [RuleGroup(str(group.get("name", "")), str(group.get("file", "")),
-                          float(group.get("interval", 0) or 0), _rfc3339(group.get("lastEvaluation")),
-                          tuple(dict(rule.get("labels") or {}) for rule in group.get("rules", [])
-                                if rule.get("type") == "alerting"))
-                for group in data.get("groups", [])]
+        try:
+            return [RuleGroup(str(group.get("name", "")), str(group.get("file", "")),
+                              float(group.get("interval", 0) or 0), _rfc3339(group.get("lastEvaluation")),
+                              tuple(dict(rule.get("labels") or {}) for rule in group.get("rules", [])
+                                    if rule.get("type") == "alerting"))
+                    for group in data.get("groups", [])]
+        except (AttributeError, TypeError, ValueError):
+            raise PrometheusError(f"{self.url}/api/v1/rules answered with rule groups of an unknown shape") from None
 
     def start_time(self) -> float | None:
         """When the server process started (/api/v1/status/runtimeinfo `startTime`)."""

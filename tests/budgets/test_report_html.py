@@ -4,16 +4,19 @@ units, axis titles and time ticks; the burn-down's gap rule; the warm-up notice 
 from __future__ import annotations
 
 import datetime as dt
+import http.server
+import json
 import re
+import threading
 import xml.etree.ElementTree as ET
 from itertools import pairwise
 
 import pytest
-from sloforge.prometheus_api import RuleGroup
+from sloforge.prometheus_api import Client, RuleGroup
 from sloforge.report import html
 from sloforge.report.status import Status, missing_spans
 from sloforge.report.table import table_text
-from sloforge.report.warmup import WARM_EVALUATIONS, notice, warming_groups
+from sloforge.report.warmup import WARM_EVALUATIONS, check, notice, warming_groups
 
 HOUR, DAY = 3600, 86400
 SVG = "{http://www.w3.org/2000/svg}"
@@ -211,3 +214,67 @@ def test_only_groups_with_sloforge_alerts_count_and_the_slowest_is_named() -> No
     assert [w.group for w in found] == ["sloforge-shop-budget", "sloforge-shop-fast"]
     text = notice(found, STARTED, STARTED + 30)
     assert text is not None and "\"sloforge-shop-budget\"" in text and "(and 1 more group)" in text
+
+
+# -- the notice from a server's answers (a stub server: what each endpoint says) --------------
+
+class _Routes(http.server.BaseHTTPRequestHandler):
+    routes: dict[str, tuple[int, str]] = {}
+
+    def do_GET(self) -> None:
+        status, body = self.routes.get(self.path.split("?")[0], (404, "404 page not found"))
+        self.send_response(status)
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _check_against(routes: dict[str, tuple[int, str]], at: float) -> str | None:
+    handler = type("Handler", (_Routes,), {"routes": routes})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        return check(Client(f"http://127.0.0.1:{server.server_address[1]}", timeout=5), at)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+RUNTIME = "/api/v1/status/runtimeinfo"
+RULES = "/api/v1/rules"
+
+
+def _rules_answer(last: str) -> str:
+    return json.dumps({"status": "success", "data": {"groups": [{
+        "name": "sloforge-shop-budget", "file": "/etc/prometheus/shop.yml", "interval": 180,
+        "lastEvaluation": last, "rules": [
+            {"type": "recording", "name": "slo:sli_error:ratio_rate30d", "labels": {"slo_service": "shop"}},
+            {"type": "alerting", "name": "ShopAvailabilityErrorBudgetConsumed",
+             "labels": {"slo_service": "shop", "slo_name": "availability", "slo_severity": "page"}}]}]}})
+
+
+def test_the_notice_from_prometheus_answers() -> None:
+    started = "2026-12-06T01:20:00.123456789Z"  # = STARTED + 0.123 s, in Prometheus' RFC 3339 nanoseconds
+    runtime = (200, json.dumps({"status": "success", "data": {"startTime": started, "CWD": "/"}}))
+    text = _check_against({RUNTIME: runtime, RULES: (200, _rules_answer("2026-12-06T01:23:20.5Z"))}, STARTED + 210)
+    assert text is not None and "evaluated 2 of the 3 times" in text and "until about 01:26 UTC" in text
+    # never evaluated: Go's zero time
+    text = _check_against({RUNTIME: runtime, RULES: (200, _rules_answer("0001-01-01T00:00:00Z"))}, STARTED + 30)
+    assert text is not None and "evaluated 0 of the 3 times" in text and "until about 01:29 UTC" in text
+    # long after the start: nothing to say
+    assert _check_against({RUNTIME: runtime, RULES: (200, _rules_answer("2026-12-06T03:23:20Z"))},
+                          STARTED + 2 * HOUR) is None
+
+
+@pytest.mark.parametrize("routes", [
+    {},  # a querier without these endpoints (404, not the API)
+    {RUNTIME: (200, '{"status":"success","data":{"startTime":"2026-12-06T01:20:00Z"}}')},  # no /rules
+    {RUNTIME: (200, '{"status":"success","data":{"startTime":"2026-12-06T01:20:00Z"}}'),
+     RULES: (200, '{"status":"success","data":{"groups":[{"interval":"every 3m"}]}}')},  # a shape we cannot read
+    {RUNTIME: (200, '{"status":"success","data":{}}')},  # no startTime
+])
+def test_a_server_that_cannot_tell_gets_no_notice_and_no_failure(routes: dict[str, tuple[int, str]]) -> None:
+    assert _check_against(routes, STARTED + 30) is None
