@@ -214,6 +214,7 @@ def test_only_groups_with_sloforge_alerts_count_and_the_slowest_is_named() -> No
     assert [w.group for w in found] == ["sloforge-shop-budget", "sloforge-shop-fast"]
     text = notice(found, STARTED, STARTED + 30)
     assert text is not None and "\"sloforge-shop-budget\"" in text and "(and 1 more group)" in text
+    assert "Prometheus started at 01:20 UTC, less than a minute before this report" in text
 
 
 # -- the notice from a server's answers (a stub server: what each endpoint says) --------------

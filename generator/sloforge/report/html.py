@@ -45,7 +45,8 @@ table.summary td:last-child,table.summary th:last-child{{text-align:left}}
 .card{{background:#fff;border:1px solid #d5dbdb;border-radius:6px;padding:12px 16px;margin:0 12px 16px 0;
 display:inline-block;vertical-align:top}}
 .card h2{{font-size:15px;margin:0 0 6px}} .zone{{font-weight:600;padding:1px 8px;border-radius:10px;color:#fff}}
-.facts{{font-size:12px;color:#34495e;margin-bottom:4px}} .caption{{font-size:12px;color:#566573;margin:2px 0 4px}}
+.facts{{font-size:12px;color:#34495e;margin-bottom:4px}}
+.caption{{font-size:12px;color:#566573;margin:2px 0 4px;max-width:{WIDTH}px}}
 svg text{{font-size:11px;fill:#566573}} svg text.axis{{font-size:12px;fill:#34495e}}
 .legend{{font-size:11px;color:#566573;margin-left:{PAD_LEFT}px;max-width:{WIDTH - PAD_LEFT}px;line-height:18px}}
 .legend span{{margin-right:14px;white-space:nowrap}}
@@ -87,9 +88,10 @@ def _card(s: Status, index: int) -> str:
     facts = (f"SLI {percent(s.sli, 5)} (objective {s.objective:g}%) · budget left {percent(s.budget_remaining)}"
              + f" · burn now {burn(s.current_burn_rate)} · {escape(s.window)}")
     firing = f"<div class=\"facts\">firing: {escape(', '.join(s.firing))}</div>" if s.firing else ""
+    ending = (f"it ends at the budget left, {percent(s.budget_remaining)}." if s.has_data
+              else "no recorded data, so no budget to show.")
     caption = (f"<div class=\"caption\">Error budget left: errors since {_time(s.start, '%Y-%m-%d %H:%M')} "
-               f"counted against the budget of the whole window ({escape(s.window)}); "
-               f"it ends at the budget left, {percent(s.budget_remaining)}.</div>")
+               f"counted against the budget of the whole window ({escape(s.window)}); {ending}</div>")
     return (f"<div class=\"card\"><h2>{escape(s.name)} {_zone(s.zone)}</h2>"
             f"<div class=\"facts\">{facts}</div>{firing}{caption}{_chart(s, index)}{_legend(s)}</div>")
 
@@ -188,7 +190,8 @@ def _curve(s: Status, axes: _Axes) -> list[str]:
 
 def _legend(s: Status) -> str:
     colour = ZONE_COLOURS.get(s.zone, "#2e4053")
-    items = [f"<span><i class=\"line\" style=\"border-top-color:{colour}\"></i>budget left</span>"]
+    items = [f"<span><i class=\"line\" style=\"border-top-color:{colour}\"></i>budget left</span>"
+             ] if len(s.burndown) > 1 else []
     below_zero = any(v < 0 for _, v in s.burndown)
     items += [f"<span><i style=\"background:{colour_}\"></i>{escape(text)}</span>"
               for top, _, colour_, text in BANDS if top > 0 or below_zero]

@@ -70,9 +70,10 @@ def notice(warming: list[Warming], started: float, at: float) -> str | None:
     if not warming:
         return None
     slowest = warming[0]
-    minutes = max(0, round((at - started) / 60))
+    minutes = round((at - started) / 60)
+    since = f"{minutes} min before this report" if minutes >= 1 else "less than a minute before this report"
     others = f" (and {len(warming) - 1} more group{'s' if len(warming) > 2 else ''})" if len(warming) > 1 else ""
-    return (f"Prometheus started at {_clock(started)}, {minutes} min before this report: its rule group "
+    return (f"Prometheus started at {_clock(started)}, {since}: its rule group "
             f"\"{slowest.group}\" (every {_duration(slowest.interval)}) had been evaluated "
             f"{slowest.evaluations} of the {WARM_EVALUATIONS} times it needs{others}, so alerts that "
             f"should fire may be missing from \"firing\" until about {_clock(slowest.ready)}.")
