@@ -8,6 +8,7 @@ that is not the Prometheus API at all.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import socket
 import ssl
@@ -76,6 +77,17 @@ def _secret(path: Path, flag: str) -> str:
         raise PrometheusError(f"{flag} {path}: {exc.strerror}") from None
 
 
+@dataclass(frozen=True, slots=True)
+class RuleGroup:
+    """One rule group as /api/v1/rules shows it (only what `report` needs)."""
+
+    name: str
+    file: str
+    interval: float  # seconds between evaluations
+    last_evaluation: float | None  # unix time; None: not evaluated yet
+    alert_labels: tuple[Labels, ...]  # the static labels of each alerting rule
+
+
 class Client:
     def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT, auth: Auth | None = None):
         parsed = urllib.parse.urlparse(url)
@@ -88,30 +100,47 @@ class Client:
         self._context = auth.context()
 
     def query(self, expr: str, at: float) -> list[Sample]:
-        data = self._get("query", {"query": expr, "time": _time(at)}, expr)
+        data = self._get("query", {"query": expr, "time": _time(at)}, f"query {expr!r}")
         if data.get("resultType") == "scalar":
             return [Sample({}, _float(data["result"][1]))]
         return [Sample(item.get("metric", {}), _float(item["value"][1])) for item in data.get("result", [])]
 
     def query_range(self, expr: str, start: float, end: float, step: int) -> list[Series]:
         params = {"query": expr, "start": _time(start), "end": _time(end), "step": str(step)}
-        data = self._get("query_range", params, expr)
+        data = self._get("query_range", params, f"query {expr!r}")
         return [Series(item.get("metric", {}), tuple((float(t), _float(v)) for t, v in item.get("values", [])))
                 for item in data.get("result", [])]
 
     def series(self, selectors: list[str], start: float, end: float) -> list[Labels]:
         """The label sets of every series matching any selector in [start, end]."""
         params = [("match[]", s) for s in selectors] + [("start", _time(start)), ("end", _time(end))]
-        data = self._get("series", params, " or ".join(selectors))
+        data = self._get("series", params, "series " + " or ".join(selectors))
         return [dict(item) for item in data] if isinstance(data, list) else []
 
     def label_values(self, name: str, selectors: list[str], start: float, end: float) -> list[str]:
         """The values label `name` takes on the series matching the selectors in [start, end]."""
         params = [("match[]", s) for s in selectors] + [("start", _time(start)), ("end", _time(end))]
-        data = self._get(f"label/{urllib.parse.quote(name, safe='')}/values", params, " or ".join(selectors))
+        data = self._get(f"label/{urllib.parse.quote(name, safe='')}/values", params,
+                         f"label {name} of " + " or ".join(selectors))
         return [str(v) for v in data] if isinstance(data, list) else []
 
-    def _get(self, endpoint: str, params: dict[str, str] | list[tuple[str, str]], expr: str) -> Any:
+    def rule_groups(self) -> list[RuleGroup]:
+        """The loaded rule groups (/api/v1/rules): interval and last evaluation of each."""
+        data = self._get("rules", {}, "/api/v1/rules")
+        try:
+            return [RuleGroup(str(group.get("name", "")), str(group.get("file", "")),
+                              float(group.get("interval", 0) or 0), _rfc3339(group.get("lastEvaluation")),
+                              tuple(dict(rule.get("labels") or {}) for rule in group.get("rules", [])
+                                    if rule.get("type") == "alerting"))
+                    for group in data.get("groups", [])]
+        except (AttributeError, TypeError, ValueError):
+            raise PrometheusError(f"{self.url}/api/v1/rules answered with rule groups of an unknown shape") from None
+
+    def start_time(self) -> float | None:
+        """When the server process started (/api/v1/status/runtimeinfo `startTime`)."""
+        return _rfc3339(self._get("status/runtimeinfo", {}, "/api/v1/status/runtimeinfo").get("startTime"))
+
+    def _get(self, endpoint: str, params: dict[str, str] | list[tuple[str, str]], what: str) -> Any:
         address = f"{self.url}/api/v1/{endpoint}?{urllib.parse.urlencode(params)}"
         request = urllib.request.Request(address, headers=self._headers)
         try:
@@ -150,12 +179,23 @@ class Client:
         if not isinstance(document, dict) or document.get("status") != "success":
             kind = document.get("errorType", "error") if isinstance(document, dict) else "error"
             message = document.get("error", "no message") if isinstance(document, dict) else "no message"
-            raise PrometheusError(f"Prometheus API error ({kind}, HTTP {status}) for query {expr!r}: {message}")
+            raise PrometheusError(f"Prometheus API error ({kind}, HTTP {status}) for {what}: {message}")
         return document.get("data", {})
 
 
 def _time(at: float) -> str:
     return f"{at:.3f}"
+
+
+def _rfc3339(text: object) -> float | None:
+    """Prometheus' RFC 3339 times (nanoseconds allowed) as unix time; Go's zero time is None."""
+    if not isinstance(text, str) or text.startswith("0001-01-01"):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).timestamp()
 
 
 def _float(text: object) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import time
@@ -21,10 +22,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from sloforge.prometheus_api import Client
 from sloforge.report.status import calendar_start, zone
 
 from tests.budgets import synthetic
 from tests.budgets.synthetic import DAY, HOUR, History
+from tests.budgets.test_report_html import _gap_rects, _svgs, _x
 from tests.conftest import require_tool, run_cli
 
 SPEC = """\
@@ -66,6 +69,10 @@ GHOST = SPEC.split("slos:")[0].replace("service: shop", "service: ghost") + """s
         total: sum(rate(ghost_total[{{ window }}]))
 """
 PERIODS = {"availability": 30 * DAY, "search": 7 * DAY, "legacy": 30 * DAY}
+# search is not scraped for 3 hours, two days ago: none of its series has a sample in
+# (last whole hour - GAP[0], last whole hour - GAP[1]]. Its error ratio is constant, so
+# every number the other tests check is the same with or without the gap.
+SEARCH_GAP = (2 * DAY + 3 * HOUR, 2 * DAY)
 BUDGETS = {"availability": 0.001, "search": 0.005, "legacy": 0.0001}
 
 
@@ -134,7 +141,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                "legacy": ("legacy_requests_total", "legacy")}
     histories = {name: synthetic.history("shop", name, *metrics[name], end, profiles[name]) for name in profiles}
     data = root / "data.om"
-    data.write_text(synthetic.openmetrics(list(histories.values())))
+    data.write_text(_without_search_gap(synthetic.openmetrics(list(histories.values())), end // HOUR * HOUR))
     storage = root / "tsdb"
     done = subprocess.run([promtool, "tsdb", "create-blocks-from", "--max-block-duration=240h", "openmetrics",
                            str(data), str(storage)], capture_output=True, text=True, timeout=60, check=False)
@@ -158,6 +165,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         process.terminate()
         process.wait(timeout=20)
         log.close()
+
+
+def _without_search_gap(openmetrics: str, hour: int) -> str:
+    """The backfill less every search sample in the scrape gap (SEARCH_GAP before `hour`)."""
+    first, last = hour - SEARCH_GAP[0], hour - SEARCH_GAP[1]
+    kept = [line for line in openmetrics.splitlines()
+            if not (('job="search"' in line or 'slo_name="search"' in line)
+                    and first < int(line.rsplit(" ", 1)[1]) <= last)]
+    assert len(kept) < len(openmetrics.splitlines())
+    return "\n".join(kept) + "\n"
 
 
 def _wait_for_rules(url: str, process: subprocess.Popen, root: Path) -> None:
@@ -235,19 +252,69 @@ def test_calendar_report_sums_from_the_period_start(server: Server, calendar: st
         assert abs(counted - history.ratio(begin, hour)) <= bound, name
 
 
+def _warm(server: Server) -> float:
+    """The server's start time, once every rule group is past its warm-up (3 evaluations of 5s)."""
+    started = Client(server.url).start_time()
+    assert started is not None and started <= time.time()
+    time.sleep(max(0.0, started + 3 * 5 + 6 - time.time()))
+    return started
+
+
 def test_html_has_one_burndown_chart_per_slo(server: Server, tmp_path: Path) -> None:
+    _warm(server)
     page = tmp_path / "report.html"
+    before = time.time()
     done = run_cli("report", str(server.specs), "--prometheus", server.url, "--format", "html",
                    "--output", str(page))
+    after = time.time()
     assert done.returncode == 0, done.stderr
     html = page.read_text()
     if os.environ.get("SLOFORGE_REPORT_ARTIFACT"):  # keep the page to look at (CI artifact, screenshots)
         Path(os.environ["SLOFORGE_REPORT_ARTIFACT"]).write_text(html)
     assert html.count('<svg class="burndown"') == 3
-    assert html.count("<polyline") == 3
+    assert html.count("<polyline") == 4  # search's curve in two runs, dashed across its gap
     assert "http://" not in html.replace(server.url, "").replace("http://www.w3.org/2000/svg", "")
     for name in ("shop/availability", "shop/search", "shop/legacy"):
         assert name in html
+    assert "Alerts may be missing" not in html and "note:" not in done.stderr  # the server is warm
+    # search's 3-hour scrape gap is one hatched band, where it happened on its 7-day chart
+    charts = dict(zip(re.findall(r"<h2>(shop/\w+) ", html), _svgs(html), strict=True))
+    assert [name for name, svg in charts.items() if _gap_rects(svg)] == ["shop/search"]
+    [(left, right)] = _gap_rects(charts["shop/search"])
+    hour = server.end // HOUR * HOUR
+    gap = (hour - SEARCH_GAP[0], hour - SEARCH_GAP[1])
+    for drawn, moment in ((left, gap[0]), (right, gap[1])):  # `at` is between before and after
+        assert _x(moment, after - 7 * DAY, after) - 0.1 <= drawn <= _x(moment, before - 7 * DAY, before) + 0.1
+    assert "no data (3 h in 1 gap)" in html
+    # units and axis titles on the real page too
+    assert "<th>burn now (5m)</th>" in html and "<td>200x</td>" in html
+    assert html.count(">time (UTC)</text>") == 3 and html.count(">error budget left</text>") == 3
+
+
+def test_a_just_started_server_gets_the_alerts_notice(server: Server) -> None:
+    """At a time just after the server's start its alert groups had not been evaluated
+    three times yet: the report says alerts may be missing; now, long after, it does not."""
+    groups = Client(server.url).rule_groups()
+    assert {g.interval for g in groups} == {5.0}
+    assert any("slo_service" in labels for g in groups for labels in g.alert_labels)
+    assert all(g.last_evaluation is not None and g.last_evaluation > time.time() - 60 for g in groups)
+    started = _warm(server)
+    early, _ = _report_with_notice(server, "--at", repr(started + 1))
+    assert early is not None and ("evaluated 0 of the 3 times" in early or "evaluated 1 of the 3 times" in early)
+    assert "Prometheus started at " in early and "may be missing from \"firing\"" in early
+    late, stderr = _report_with_notice(server)
+    assert late is None and "note:" not in stderr
+
+
+def _report_with_notice(server: Server, *args: str) -> tuple[str | None, str]:
+    done = run_cli("report", str(server.specs), "--prometheus", server.url, "--format", "json",
+                   "--calendar", "month", *args)
+    if calendar_start(time.time(), "month") > time.time() - 2 * HOUR:
+        pytest.skip("the calendar month began less than two hours ago")
+    assert done.returncode == 0, done.stderr
+    notice = json.loads(done.stdout)["notice"]
+    assert (notice is None) == ("note: " not in done.stderr)
+    return notice, done.stderr
 
 
 def test_table_is_the_default(server: Server) -> None:

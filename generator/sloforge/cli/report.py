@@ -80,9 +80,10 @@ def report(
     moment = _parse_time(at)
     client = guarded(lambda: prometheus_client(prometheus, timeout, bearer_token_file, basic_auth_file, ca_file))
 
-    def body() -> tuple[list[Status], list[Problem]]:
+    def body() -> tuple[list[Status], list[Problem], str | None]:
         from sloforge.model.select import select
         from sloforge.pipeline import load_catalog
+        from sloforge.report import warmup
         from sloforge.report.status import Collector
 
         catalog, warnings = load_catalog(paths)
@@ -90,16 +91,15 @@ def report(
         collector = Collector(client, chosen, moment)
         statuses = collector.calendar(calendar) if calendar else collector.rolling()
         if output_format == "html":
-            import dataclasses
-
             by_name = {(s.service, s.name): s for s in chosen}
-            statuses = [dataclasses.replace(s, burndown=collector.burndown(s, by_name[(s.service, s.slo)]))
-                        for s in statuses]
-        return statuses, warnings
+            statuses = [collector.burndown(s, by_name[(s.service, s.slo)]) for s in statuses]
+        return statuses, warnings, warmup.check(client, moment)
 
-    statuses, warnings = guarded(body)
+    statuses, warnings, notice = guarded(body)
     print_problems(warnings)
-    text = _render(statuses, output_format, prometheus, moment)
+    if notice:
+        err(f"note: {notice}")
+    text = _render(statuses, output_format, prometheus, moment, notice)
     if output is None:
         typer.echo(text, nl=False)
     else:
@@ -118,14 +118,15 @@ def report(
         raise typer.Exit(EXIT_INVALID)
 
 
-def _render(statuses: list[Status], output_format: str, prometheus: str, moment: float) -> str:
+def _render(statuses: list[Status], output_format: str, prometheus: str, moment: float,
+            notice: str | None) -> str:
     if output_format == "json":
-        return json.dumps({"prometheus": prometheus, "time": moment,
+        return json.dumps({"prometheus": prometheus, "time": moment, "notice": notice,
                            "slos": [s.to_json() for s in statuses]}, indent=2) + "\n"
     if output_format == "html":
         from sloforge.report.html import render
 
-        return render(statuses, prometheus, moment)
+        return render(statuses, prometheus, moment, notice)
     from sloforge.report.table import table_text
 
     return table_text(statuses)

@@ -16,8 +16,10 @@ period, as cumulative errors against the period's whole budget.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sloforge import conventions as c
@@ -46,6 +48,7 @@ class Status:
     current_burn_rate: float | None
     firing: tuple[str, ...] = ()
     burndown: tuple[tuple[float, float], ...] = field(default=())
+    gaps: tuple[tuple[float, float], ...] = field(default=())  # (from, to): no recorded sample
 
     @property
     def name(self) -> str:
@@ -180,29 +183,55 @@ class Collector:
                                   current.get(key), tuple(alerts.get(key[:2], ()))))
         return out
 
-    def burndown(self, status: Status, slo: Slo, points: int = 400) -> tuple[tuple[float, float], ...]:
-        """(time, budget remaining) from the window's start: cumulative errors against the whole budget."""
+    def burndown(self, status: Status, slo: Slo, points: int = 400) -> Status:
+        """The status with its burn-down curve and gaps (see `_burndown`)."""
+        curve, gaps = self._burndown(status, slo, points)
+        return dataclasses.replace(status, burndown=curve, gaps=gaps)
+
+    def _burndown(self, status: Status, slo: Slo, points: int) -> tuple[tuple[tuple[float, float], ...],
+                                                                         tuple[tuple[float, float], ...]]:
+        """(time, budget remaining) from the window's start: cumulative errors against the whole budget;
+        and the spans whose steps have no recorded sample (`missing_spans`)."""
         step = _step(slo)
         errors, total = _rates(step)
         selector = "{" + c.selector(slo.service, slo.name) + "}"
         first = (status.start // step + 1) * step
         if first > status.end:
-            return ()
+            return (), ()
         err = self._summed(f"sum({errors}{selector})", first, status.end, step)
         tot = self._summed(f"sum({total}{selector})", first, status.end, step)
+        gaps = missing_spans(tot, first, status.end, step)
         budget = slo.error_budget * sum(tot.values())
         if not budget:
-            return ()
+            return (), gaps
         curve, spent = [(status.start, 1.0)], 0.0
         for moment in sorted(tot):
             spent += err.get(moment, 0.0)
             curve.append((moment, 1 - spent / budget))
         stride = max(1, len(curve) // points)
-        return tuple(curve[::stride] + ([curve[-1]] if (len(curve) - 1) % stride else []))
+        return tuple(curve[::stride] + ([curve[-1]] if (len(curve) - 1) % stride else [])), gaps
 
     def _summed(self, expr: str, start: float, end: float, step: int) -> dict[float, float]:
         series = self.client.query_range(expr, start, end, step)
         return {t: v for s in series for t, v in s.points if not math.isnan(v)}
+
+
+def missing_spans(present: Iterable[float], first: float, end: float, step: int) -> tuple[tuple[float, float], ...]:
+    """The spans a burn-down curve has no data for: every step of the range query
+    (first, first + step, ... <= end) without a sample is a gap covering the step it
+    stands for, (t - step, t]; adjacent ones merge. Such a step adds nothing to the
+    curve (no errors, no traffic), so a scrape gap would otherwise look like a clean period."""
+    have = {round(t) for t in present}
+    spans: list[tuple[float, float]] = []
+    moment = first
+    while moment <= end:
+        if round(moment) not in have:
+            if spans and spans[-1][1] == moment - step:
+                spans[-1] = (spans[-1][0], moment)
+            else:
+                spans.append((moment - step, moment))
+        moment += step
+    return tuple(spans)
 
 
 def _alert_text(labels: dict[str, str]) -> str:

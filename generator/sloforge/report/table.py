@@ -7,7 +7,7 @@ import io
 from rich.console import Console
 from rich.table import Table
 
-from sloforge.report.numbers import number, percent
+from sloforge.report.numbers import burn, percent
 from sloforge.report.status import Status
 
 ZONE_STYLE = {"healthy": "green", "concerning": "yellow", "critical": "red", "exhausted": "bold red",
@@ -16,12 +16,12 @@ ZONE_STYLE = {"healthy": "green", "concerning": "yellow", "critical": "red", "ex
 
 def table_text(statuses: list[Status]) -> str:
     table = Table(title="SLO error budgets", title_justify="left")
-    for name in ("SLO", "objective", "window", "SLI", "budget left", "burn now", "burn (window)",
+    for name in ("SLO", "objective", "window", "SLI", "budget left", "burn now (5m)", "burn (window)",
                  "zone", "firing"):
         table.add_column(name, justify="left" if name in ("SLO", "window", "zone", "firing") else "right")
     for s in statuses:
         table.add_row(s.name, f"{s.objective:g}%", s.window, percent(s.sli, 5), percent(s.budget_remaining),
-                      number(s.current_burn_rate), number(s.period_burn_rate),
+                      burn(s.current_burn_rate), burn(s.period_burn_rate),
                       f"[{ZONE_STYLE[s.zone]}]{s.zone}[/]", ", ".join(s.firing) or "-")
     console = Console(width=160, record=True, file=io.StringIO())
     console.print(table)
