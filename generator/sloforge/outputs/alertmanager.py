@@ -45,7 +45,8 @@ def catalog_files(catalog: Catalog, context: Context) -> list[OutputFile]:
 
 
 def alert_scope(catalog: Catalog) -> AlertScope:
-    """The group_by labels and budget thresholds of the catalog's alerts, for inhibition.
+    """The group_by labels and budget thresholds of the catalog's alerts, for inhibition and
+    the routes' default group_by.
 
     A label some SLO's alerts set to a fixed value of their own (a tier's `labels`, the
     alerting labels) is left out of the group labels: the page and the ticket of one SLO can
@@ -56,4 +57,5 @@ def alert_scope(catalog: Catalog) -> AlertScope:
     fixed |= {name for slo in slos for tier in slo.alerting.tiers for name, _ in tier.labels}
     grouped = {label for slo in slos for label in slo.sli.group_by}
     return AlertScope(tuple(sorted(grouped - fixed - c.ALERT_LABELS)),
-                      tuple(sorted(thresholds, key=thresholds.__getitem__)))
+                      tuple(sorted(thresholds, key=thresholds.__getitem__)),
+                      tuple(sorted(grouped - c.ALERT_LABELS)))
