@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sloforge import conventions as c
 from sloforge.compile.rules.groups import compile_slo
 from sloforge.compile.rules.unit_tests import test_file as unit_test_file
@@ -35,3 +37,17 @@ def test_the_shipped_promtool_tests_expect_the_kind() -> None:
                 for alert in rule_test["exp_alerts"]]
     assert expected
     assert {labels[c.LABEL_ALERT_KIND] for labels in expected} == set(c.ALERT_KINDS)
+
+
+def test_report_names_alerts_by_kind_whatever_their_name(tmp_path: Path) -> None:
+    from sloforge.report.status import _alert_text
+
+    tiers = "      page: {labels: {severity: critical}}"
+    spec = (SPECS / "checkout.yml").read_text().replace(tiers, "      name: CheckoutDown\n" + tiers)
+    (tmp_path / "checkout.yml").write_text(spec)
+    catalog, _ = load_catalog([str(tmp_path / "checkout.yml")])
+    (uptime,) = [slo for slo in catalog.slos if slo.name == "uptime"]
+    texts = [_alert_text({"alertname": r.alert, **r.labels}) for r in compile_slo(uptime)[1]]
+    assert texts == ["page burn", "ticket burn", "ticket budget 75%", "page budget 100%", "ticket no data"]
+    # rules from before slo_alert_kind: by the default name's suffix
+    assert _alert_text({"alertname": "CheckoutUptimeErrorBudgetBurn", "slo_severity": "page"}) == "page burn"
