@@ -25,7 +25,7 @@ from typing import ClassVar
 
 import pytest
 import yaml
-from sloforge.outputs.alertmanager import alert_scope
+from sloforge.compile.alertmanager.routes import alert_scope
 from sloforge.pipeline import load_catalog
 
 from tests.conftest import SPECS, run_cli

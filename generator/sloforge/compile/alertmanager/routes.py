@@ -22,6 +22,7 @@ from typing import Any
 
 from sloforge import conventions as c
 from sloforge import promql
+from sloforge.model.catalog import Catalog
 from sloforge.model.routing import ROUTE_OPTIONS, Destination, Integration, Matcher, Routing, Team
 
 Config = dict[str, Any]
@@ -63,7 +64,7 @@ def inhibitions(scope: AlertScope = AlertScope()) -> list[Inhibition]:
     lower thresholds. Nothing else: a budget page never silences a burn-rate ticket, nor a
     burn-rate page a budget ticket (slo_alert_kind tells them apart).
 
-    `equal` also lists the catalog's group labels (see targets.alertmanager.alert_scope): a
+    `equal` also lists the catalog's group labels (alert_scope below): a
     grouped SLO alerts per group, and one group's page must not silence another group's
     ticket. Alertmanager counts a label missing on both sides as equal, so ungrouped SLOs
     match as before."""
@@ -76,6 +77,23 @@ def inhibitions(scope: AlertScope = AlertScope()) -> list[Inhibition]:
         rules.append(Inhibition((Matcher(c.LABEL_BUDGET_CONSUMED, "=", thresholds[index]),),
                                 (Matcher(c.LABEL_BUDGET_CONSUMED, "=~", lower),), equal))
     return rules
+
+
+def alert_scope(catalog: Catalog) -> AlertScope:
+    """The group_by labels and budget thresholds of the catalog's alerts, for inhibition and
+    the routes' group_by (with_group_labels).
+
+    A label some SLO's alerts set to a fixed value of their own (a tier's `labels`, the
+    alerting labels) is left out of the group labels: the page and the ticket of one SLO can
+    differ in it, and `equal` would then never hold."""
+    slos = [slo for service in catalog.services for slo in service.slos]
+    thresholds = {p.consumed_text: p.consumed for slo in slos for p in slo.alerting.budget}
+    fixed = {name for slo in slos for name, _ in slo.alerting.labels}
+    fixed |= {name for slo in slos for tier in slo.alerting.tiers for name, _ in tier.labels}
+    grouped = {label for slo in slos for label in slo.sli.group_by}
+    return AlertScope(tuple(sorted(grouped - fixed - c.ALERT_LABELS)),
+                      tuple(sorted(thresholds, key=thresholds.__getitem__)),
+                      tuple(sorted(grouped - c.ALERT_LABELS)))
 
 
 def with_group_labels(group_by: tuple[str, ...] | list[str], scope: AlertScope) -> list[str]:
