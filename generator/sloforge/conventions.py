@@ -15,8 +15,15 @@ LABEL_TIER = "slo_severity"  # "page" | "ticket": fixed, for routing and inhibit
 LABEL_SEVERITY = "severity"  # user-facing, overridable per spec
 LABEL_TEAM = "team"
 LABEL_BUDGET_CONSUMED = "slo_budget_consumed"  # on budget alerts: "75%"
+# The kind of alert, on every alert: inhibition stays within one kind (a budget page that
+# fires for weeks must not silence the same SLO's burn-rate tickets).
+LABEL_ALERT_KIND = "slo_alert_kind"
+ALERT_KIND_BURN_RATE = "burn-rate"  # multi-window burn-rate tiers (…ErrorBudgetBurn)
+ALERT_KIND_BUDGET = "budget"  # budget policy: this much of the period's budget consumed (…ErrorBudgetConsumed)
+ALERT_KIND_NO_DATA = "no-data"  # the SLI recorded nothing for `absent` (…SLINoData)
+ALERT_KINDS = (ALERT_KIND_BURN_RATE, ALERT_KIND_BUDGET, ALERT_KIND_NO_DATA)
 # Set by every alert itself (or by every budget alert): a page and a ticket of one SLO can differ in them.
-ALERT_LABELS = frozenset({LABEL_SEVERITY, LABEL_TEAM, LABEL_TIER, LABEL_BUDGET_CONSUMED})
+ALERT_LABELS = frozenset({LABEL_SEVERITY, LABEL_TEAM, LABEL_TIER, LABEL_BUDGET_CONSUMED, LABEL_ALERT_KIND})
 
 TIERS = ("page", "ticket")
 DEFAULT_SEVERITY = {"page": "critical", "ticket": "warning"}

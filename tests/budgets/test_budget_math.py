@@ -146,3 +146,59 @@ def test_cli_unknown_slo_is_a_clear_error(tmp_path: Path) -> None:
     done = run_cli("explain", str(tmp_path), "--slo", "nope")
     assert done.returncode == 1
     assert done.stderr.strip() == "error: --slo 'nope' matches no SLO in the specs (known: api/strict, api/loose)"
+
+
+@pytest.mark.parametrize(("for_seconds", "interval", "effective"), [
+    pytest.param(300, 180, 360, id="5m every 3m: 6m (pending at 0, 3m; firing at 6m)"),
+    pytest.param(600, 180, 720, id="10m every 3m: 12m"),
+    pytest.param(900, 180, 900, id="15m every 3m: exact"),
+    pytest.param(120, 60, 120, id="2m every 1m: exact"),
+    pytest.param(90, 60, 120, id="90s every 1m: 2m"),
+    pytest.param(0, 180, 0, id="no for: the first evaluation"),
+])
+def test_for_takes_whole_evaluation_intervals(for_seconds: int, interval: int, effective: int) -> None:
+    assert bm.effective_for(for_seconds, interval) == effective
+
+
+TIMED = """\
+apiVersion: sloforge/v1
+kind: ServiceLevels
+service: api
+slos:
+  - name: timed
+    objective: 99.9
+    sli:
+      events:
+        errors: sum(rate(e[{{ window }}]))
+        total: sum(rate(t[{{ window }}]))
+    alerting:
+      page: {for: 90s}
+      ticket: {for: 10m}
+      budget:
+        - {consumed: 50%, severity: ticket, for: 15m}
+        - {consumed: 75%, severity: ticket}
+        - {consumed: 100%, severity: page, for: 4m}
+"""
+
+
+def test_explain_states_the_effective_delay_of_each_for(tmp_path: Path) -> None:
+    """Budget alerts and the ticket tier run in the 3m group, the page tier in the 1m group: a
+    `for:` counts whole evaluations of its group, and the detection times include that."""
+    (tmp_path / "api.yml").write_text(TIMED)
+    catalog, _ = load_catalog([str(tmp_path)])
+    (e,) = (explain(s) for s in catalog.slos)
+    assert [(p.for_seconds, p.interval_seconds, p.effective_for_seconds) for p in e.budget_policy] == [
+        (900, 180, 900), (300, 180, 360), (240, 180, 360)]
+    assert [(t.tier, t.for_seconds, t.interval_seconds, t.effective_for_seconds) for t in e.tiers] == [
+        ("page", 90, 60, 120), ("page", 90, 60, 120), ("ticket", 600, 180, 720), ("ticket", 600, 180, 720)]
+    (pair,) = [p for p in catalog.slos[0].alerting.pairs if p.long_text == "1d"]
+    assert e.tiers[2].outage_fire == pytest.approx(bm.detection(pair, 0.001, 1.0, 720))
+    done = run_cli("explain", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    rows = {line.split("│")[1].strip(): [cell.strip() for cell in line.split("│")[2:-1]]
+            for line in done.stdout.splitlines() if line.startswith("│")}
+    assert rows["50%"][:3] == ["ticket", "15m", "15-18 min"]
+    assert rows["75%"][:3] == ["ticket", "5m (6m)", "6-9 min"]
+    assert rows["100%"][:3] == ["page", "4m (6m)", "6-9 min"]
+    assert rows["ticket"][4] == "10m (12m)" and rows["page"][4] == "1m30s (2m)"
+    assert "Budget alerts are evaluated every 3m" in done.stdout

@@ -112,7 +112,8 @@ def test_budget_policy_alerts_fire_at_their_thresholds_only(promtool: str, tmp_p
             "eval_time": "3h",
             "alertname": "ShopHalfErrorBudgetConsumed",
             "exp_alerts": [{
-                "exp_labels": {"severity": "warning", "slo_budget_consumed": "50%", "slo_name": "half",
+                "exp_labels": {"severity": "warning", "slo_alert_kind": "budget", "slo_budget_consumed": "50%",
+                               "slo_name": "half",
                                "slo_service": "shop", "slo_severity": "ticket",
                                "team": "payments"},
                 "exp_annotations": {

@@ -50,9 +50,11 @@ def test_subtree_matches_the_label_contract(tmp_path: Path) -> None:
     assert subtree["matchers"] == ['team=~"discovery|payments"', 'slo_severity=~"page|ticket"']
     assert subtree["group_by"] == ["alertname", "slo_service", "slo_name"]
     assert [r["matchers"] for r in subtree["routes"]] == [['team="discovery"'], ['team="payments"']]
-    # a page silences the ticket; a budget alert those of lower thresholds (the specs use 50/75/100%)
-    assert config["inhibit_rules"] == [{"source_matchers": ['slo_severity="page"'],
-                                        "target_matchers": ['slo_severity="ticket"'],
+    # a burn-rate page silences the burn-rate ticket; a budget alert those of lower thresholds (the
+    # specs use 50/75/100%); one kind never silences another
+    assert config["inhibit_rules"] == [{"source_matchers": ['slo_severity="page"', 'slo_alert_kind="burn-rate"'],
+                                        "target_matchers": ['slo_severity="ticket"',
+                                                            'slo_alert_kind="burn-rate"'],
                                         "equal": ["slo_service", "slo_name"]},
                                        {"source_matchers": ['slo_budget_consumed="75%"'],
                                         "target_matchers": ['slo_budget_consumed=~"50%"'],
@@ -136,3 +138,51 @@ def test_routing_spec_names_its_base_config(tmp_path: Path) -> None:
     assert result.returncode == 1
     line = routing.read_text().splitlines().index("alertmanager_base: ../config/nope.yml") + 1
     assert f"{routing.as_posix()}:{line}: alertmanager_base: '../config/nope.yml' (resolved to " in result.stderr
+
+
+GROUPED_API = """\
+apiVersion: sloforge/v1
+kind: ServiceLevels
+service: api
+owner: payments
+slos:
+  - name: availability
+    objective: 99.9
+    sli:
+      events:
+        errors: sum by (route) (rate(http_requests_total{job="api",code=~"5.."}[{{ window }}]))
+        total: sum by (route) (rate(http_requests_total{job="api"}[{{ window }}]))
+        group_by: [route]
+"""
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    pytest.param("[alertname, slo_service, slo_name]", ["alertname", "slo_service", "slo_name", "route"],
+                 id="per SLO: per group too"),
+    pytest.param(None, ["alertname", "slo_service", "slo_name", "route"], id="the default: per group"),
+    pytest.param("[alertname, slo_service]", ["alertname", "slo_service"],
+                 id="several SLOs in one notification: as written"),
+    pytest.param("['...']", ["..."], id="every label: as written"),
+])
+def test_group_by_keeps_the_groups_of_a_grouped_slo_apart(
+        spec_dir: Path, edit, tmp_path: Path, written: str | None, expected: list[str]) -> None:
+    (spec_dir / "api.yml").write_text(GROUPED_API, "utf-8")
+    line = "  group_by: [alertname, slo_service, slo_name]\n"
+    edit(spec_dir / "routing.yml", line, f"  group_by: {written}\n" if written else "")
+    # a tier's own group_by gets the same treatment
+    edit(spec_dir / "routing.yml", "page: {repeat_interval: 1h}",
+         "page: {repeat_interval: 1h, group_by: [alertname, slo_name]}")
+    _generate(tmp_path / "plain", specs=str(spec_dir))
+    config = yaml.safe_load((tmp_path / "plain/alertmanager/alertmanager.yml").read_text())
+    subtree = config["route"]["routes"][0]
+    assert subtree["group_by"] == expected
+    pages = [r for team in subtree["routes"] for r in team["routes"] if 'slo_severity="page"' in r["matchers"]]
+    assert pages and all(r["group_by"] == ["alertname", "slo_name", "route"] for r in pages)
+    _generate(tmp_path / "k8s", "--target", "kubernetes", specs=str(spec_dir))
+    spec = yaml.safe_load((tmp_path / "k8s/kubernetes/alertmanagerconfig-payments.yml").read_text())["spec"]
+    assert spec["route"]["groupBy"] == expected
+    page_routes = [r["groupBy"] for r in spec["route"]["routes"]
+                   if {"name": "slo_severity", "value": "page", "matchType": "="} in r["matchers"]]
+    assert page_routes and all(g == ["alertname", "slo_name", "route"] for g in page_routes)
+    burn = {"name": "slo_alert_kind", "value": "burn-rate", "matchType": "="}
+    assert burn in spec["inhibitRules"][0]["sourceMatch"] and burn in spec["inhibitRules"][0]["targetMatch"]

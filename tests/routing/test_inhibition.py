@@ -1,9 +1,11 @@
 """Inhibition end to end: a real Alertmanager running the generated config.
 
-A page and a ticket of the same SLO are posted through the API v2: the page is
-active, the ticket is inhibited by it; a ticket of another SLO stays active, and
-so does the ticket of another group of a grouped SLO. Of an SLO's budget alerts,
-only the highest threshold crossed notifies.
+Alerts are posted through the API v2 with the labels the generated rule files give
+them (read from out/prometheus/, plus the group labels a grouped SLO's series carry),
+so a label the rules and the inhibit rules disagree on fails here. Within one SLO, one
+group and one kind of alert (slo_alert_kind), a page silences the ticket and a budget
+alert those of lower thresholds; across kinds nothing is silenced (a budget page that
+fires for weeks must not hide a fresh burn). Grouped SLOs notify per group.
 The receivers are webhooks to a local HTTP server, so the test also sees which
 notifications are actually delivered (and nothing leaves the machine).
 """
@@ -22,7 +24,8 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from sloforge.outputs.alertmanager import alert_scope
+import yaml
+from sloforge.compile.alertmanager.routes import alert_scope
 from sloforge.pipeline import load_catalog
 
 from tests.conftest import SPECS, run_cli
@@ -50,6 +53,10 @@ slos:
         errors: sum by (route) (rate(http_requests_total{job="api",code=~"5.."}[{{ window }}]))
         total: sum by (route) (rate(http_requests_total{job="api"}[{{ window }}]))
         group_by: [route]
+    alerting:
+      budget:
+        - {consumed: 75%, severity: ticket}
+        - {consumed: 100%, severity: page}
   - name: latency
     objective: 99
     sli:
@@ -139,81 +146,114 @@ def alertmanager(alertmanager_bin: str, tmp_path: Path, inbox: tuple[int, list[o
         log.close()
 
 
-def _alert(tier: str, slo: str) -> dict[str, object]:
-    return {"labels": {"alertname": f"Checkout{slo.title()}ErrorBudgetBurn", "slo_service": "checkout",
-                       "slo_name": slo, "slo_severity": tier, "team": "payments",
-                       "severity": "critical" if tier == "page" else "warning"},
-            "annotations": {"summary": f"checkout {slo} {tier}"}}
+Alert = dict[str, object]
+Inbox = tuple[int, list[tuple[str, dict[str, object]]]]
 
 
-def test_page_inhibits_the_ticket_of_the_same_slo(alertmanager: str, inbox: tuple[int, list]) -> None:
-    _, received = inbox
-    _call(f"{alertmanager}/api/v2/alerts", [_alert("page", "availability"), _alert("ticket", "availability"),
-                                           _alert("ticket", "latency")])
+def _rule_alert(out: Path, service: str, slo: str, kind: str, tier: str, consumed: str | None = None,
+                **series: str) -> Alert:
+    """The alert as the generated rules label it, plus the labels of the series it fired on (a
+    grouped SLO's group labels)."""
+    for group in yaml.safe_load((out / "prometheus" / f"{service}.yml").read_text())["groups"]:
+        for rule in group["rules"]:
+            labels = rule.get("labels", {})
+            if ("alert" in rule and labels["slo_name"] == slo and labels["slo_alert_kind"] == kind
+                    and labels["slo_severity"] == tier and labels.get("slo_budget_consumed") == consumed):
+                return {"labels": {"alertname": rule["alert"], **labels, **series},
+                        "annotations": {"summary": f"{service} {slo} {kind} {tier} {consumed} {series}"}}
+    raise AssertionError(f"no {kind} {tier} {consumed} alert for {service}/{slo}")
+
+
+def _key(alert: Alert) -> tuple[str, ...]:
+    labels: dict[str, str] = alert["labels"]  # type: ignore[assignment]
+    return (labels["slo_service"], labels["slo_name"], labels["slo_alert_kind"], labels["slo_severity"],
+            labels.get("slo_budget_consumed", ""), labels.get("route", ""))
+
+
+def _settle(url: str, received: list[tuple[str, dict[str, object]]], posted: list[Alert],
+            delivered_at_least: int) -> tuple[dict[tuple[str, ...], dict[str, object]], set[tuple[str, ...]]]:
+    """Post the alerts, wait until Alertmanager holds them all and has delivered that many of
+    them; (status by alert, alerts delivered) then."""
+    _call(f"{url}/api/v2/alerts", posted)
     deadline = time.monotonic() + 20
     while True:
-        alerts = _call(f"{alertmanager}/api/v2/alerts")
-        states = {(a["labels"]["slo_name"], a["labels"]["slo_severity"]): a["status"]
-                  for a in alerts}  # type: ignore[union-attr]
-        delivered = {(path, alert["labels"]["slo_name"]) for path, body in received
-                     for alert in body["alerts"]}  # type: ignore[index,union-attr]
-        done = (len(states) == 3 and states[("availability", "ticket")]["state"] == "suppressed"
-                and {("/page", "availability"), ("/ticket", "latency")} <= delivered)
-        if done or time.monotonic() > deadline:
-            break
+        states = {_key(a): a["status"] for a in _call(f"{url}/api/v2/alerts")}  # type: ignore[union-attr]
+        delivered = {_key(a) for _, body in received for a in body["alerts"]}  # type: ignore[attr-defined]
+        if (len(states) == len(posted) and len(delivered) >= delivered_at_least) or time.monotonic() > deadline:
+            # Let a notification that should not come have its chance to arrive (group_wait 1s).
+            time.sleep(2)
+            delivered = {_key(a) for _, body in received for a in body["alerts"]}  # type: ignore[attr-defined]
+            return states, delivered
         time.sleep(0.2)
-    assert states[("availability", "page")]["state"] == "active"
-    assert states[("availability", "ticket")]["state"] == "suppressed"
-    assert states[("availability", "ticket")]["inhibitedBy"], states
-    assert states[("latency", "ticket")]["state"] == "active"  # another SLO is not inhibited
-    assert ("/page", "availability") in delivered
-    assert ("/ticket", "latency") in delivered
-    assert ("/ticket", "availability") not in delivered
 
 
-def test_a_page_of_one_group_leaves_other_groups_tickets_alone(alertmanager: str, inbox: tuple[int, list]) -> None:
-    def alert(tier: str, route: str) -> dict[str, object]:
-        return {"labels": {"alertname": "ApiAvailabilityErrorBudgetBurn", "slo_service": "api",
-                           "slo_name": "availability", "slo_severity": tier, "team": "payments", "route": route,
-                           "severity": "critical" if tier == "page" else "warning"}}
-
-    _call(f"{alertmanager}/api/v2/alerts", [alert("page", "/a"), alert("ticket", "/a"), alert("ticket", "/b")])
-    deadline = time.monotonic() + 20
-    while True:
-        alerts = _call(f"{alertmanager}/api/v2/alerts")
-        states = {(a["labels"]["route"], a["labels"]["slo_severity"]): a["status"]["state"]
-                  for a in alerts}  # type: ignore[union-attr]
-        if (len(states) == 3 and states[("/a", "ticket")] == "suppressed") or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
-    assert states == {("/a", "page"): "active", ("/a", "ticket"): "suppressed", ("/b", "ticket"): "active"}
+def test_a_burn_rate_page_inhibits_the_burn_rate_ticket_of_the_same_slo(
+        alertmanager: str, inbox: Inbox, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    page = _rule_alert(out, "checkout", "availability", "burn-rate", "page")
+    ticket = _rule_alert(out, "checkout", "availability", "burn-rate", "ticket")
+    other = _rule_alert(out, "checkout", "latency", "burn-rate", "ticket")
+    states, delivered = _settle(alertmanager, inbox[1], [page, ticket, other], 2)
+    assert states[_key(page)]["state"] == "active"
+    assert states[_key(ticket)]["state"] == "suppressed"
+    assert states[_key(ticket)]["inhibitedBy"], states
+    assert states[_key(other)]["state"] == "active"  # another SLO is not inhibited
+    assert delivered == {_key(page), _key(other)}
+    paths = {(path, a["labels"]["slo_name"]) for path, body in inbox[1] for a in body["alerts"]}  # type: ignore[attr-defined,index]
+    assert paths == {("/page", "availability"), ("/ticket", "latency")}
 
 
-def test_only_the_highest_budget_threshold_crossed_notifies(alertmanager: str, inbox: tuple[int, list]) -> None:
-    _, received = inbox
+def test_kinds_never_silence_each_other(alertmanager: str, inbox: Inbox, tmp_path: Path) -> None:
+    """A grouped SLO, one route per case: a budget page leaves the burn-rate ticket alone (/a), a
+    burn-rate page leaves the budget ticket alone (/b), a burn-rate page silences the burn-rate
+    ticket (/c) but not another route's (/d); a burn-rate page of an ungrouped SLO leaves its no-data
+    ticket alone."""
+    out = tmp_path / "out"
 
-    def alert(consumed: str, tier: str, slo: str = "latency") -> dict[str, object]:
-        return {"labels": {"alertname": f"Api{slo.title()}ErrorBudgetConsumed", "slo_service": "api",
-                           "slo_name": slo, "slo_severity": tier, "team": "payments",
-                           "slo_budget_consumed": consumed, "severity": "warning"}}
+    def alert(kind: str, tier: str, consumed: str | None = None, **series: str) -> Alert:
+        return _rule_alert(out, "api", "availability", kind, tier, consumed, **series)
 
-    # 50% and 75% of latency's budget are gone; another SLO has crossed its own 50%.
-    _call(f"{alertmanager}/api/v2/alerts", [alert("50%", "ticket"), alert("75%", "ticket"),
-                                           alert("50%", "ticket", "availability")])
-    deadline = time.monotonic() + 20
-    while True:
-        alerts = _call(f"{alertmanager}/api/v2/alerts")
-        states = {(a["labels"]["slo_name"], a["labels"]["slo_budget_consumed"]): a["status"]["state"]
-                  for a in alerts}  # type: ignore[union-attr]
-        delivered = {(alert["labels"]["slo_name"], alert["labels"]["slo_budget_consumed"])
-                     for _, body in received for alert in body["alerts"]}  # type: ignore[index,union-attr]
-        done = states.get(("latency", "50%")) == "suppressed" and len(delivered) >= 2
-        if done or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
-    assert states == {("latency", "50%"): "suppressed", ("latency", "75%"): "active",
-                      ("availability", "50%"): "active"}
-    assert delivered == {("latency", "75%"), ("availability", "50%")}
+    suppressed = [alert("burn-rate", "ticket", route="/c")]
+    active = [alert("budget", "page", "100%", route="/a"), alert("burn-rate", "ticket", route="/a"),
+              alert("burn-rate", "page", route="/b"), alert("budget", "ticket", "75%", route="/b"),
+              alert("burn-rate", "page", route="/c"), alert("burn-rate", "ticket", route="/d"),
+              _rule_alert(out, "checkout", "uptime", "burn-rate", "page"),
+              _rule_alert(out, "checkout", "uptime", "no-data", "ticket")]
+    states, delivered = _settle(alertmanager, inbox[1], active + suppressed, len(active))
+    assert {k: v["state"] for k, v in states.items()} == {
+        **{_key(a): "active" for a in active}, **{_key(a): "suppressed" for a in suppressed}}
+    assert delivered == {_key(a) for a in active}
+
+
+def test_only_the_highest_budget_threshold_crossed_notifies(
+        alertmanager: str, inbox: Inbox, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    # 50% and 75% of latency's budget are gone; the grouped SLO has crossed 75% on route /a and
+    # 100% on /b, so its 75% ticket notifies for /a only. A burn-rate page does not count.
+    lower = _rule_alert(out, "api", "latency", "budget", "ticket", "50%")
+    higher = _rule_alert(out, "api", "latency", "budget", "ticket", "75%")
+    grouped_a = _rule_alert(out, "api", "availability", "budget", "ticket", "75%", route="/a")
+    grouped_b = _rule_alert(out, "api", "availability", "budget", "ticket", "75%", route="/b")
+    exhausted_b = _rule_alert(out, "api", "availability", "budget", "page", "100%", route="/b")
+    burn = _rule_alert(out, "api", "latency", "burn-rate", "page")
+    states, delivered = _settle(alertmanager, inbox[1], [lower, higher, grouped_a, grouped_b, exhausted_b, burn], 4)
+    assert {k: v["state"] for k, v in states.items()} == {
+        _key(lower): "suppressed", _key(higher): "active", _key(grouped_a): "active",
+        _key(grouped_b): "suppressed", _key(exhausted_b): "active", _key(burn): "active"}
+    assert delivered == {_key(higher), _key(grouped_a), _key(exhausted_b), _key(burn)}
+
+
+def test_each_group_of_a_grouped_slo_notifies_on_its_own(alertmanager: str, inbox: Inbox, tmp_path: Path) -> None:
+    """Inhibition is per group, so is grouping: two routes' pages are two notifications (the
+    default group_by adds the catalog's group labels), while one route's page and ticket of
+    another SLO kind still go by alertname."""
+    out = tmp_path / "out"
+    pages = [_rule_alert(out, "api", "availability", "burn-rate", "page", route=route) for route in ("/a", "/b")]
+    _settle(alertmanager, inbox[1], pages, 2)
+    notifications = [body for path, body in inbox[1] if path == "/page"]
+    assert len(notifications) == 2, notifications
+    assert sorted(n["groupLabels"]["route"] for n in notifications) == ["/a", "/b"]  # type: ignore[index]
+    assert all(len(n["alerts"]) == 1 for n in notifications)  # type: ignore[arg-type]
 
 
 def test_equal_leaves_out_labels_an_alert_tier_sets_itself(tmp_path: Path) -> None:

@@ -27,11 +27,12 @@ SERIES = [
 def _test_file(rule_file: str) -> dict[str, object]:
     firing = [
         {"labels": f'ALERTS{{alertname="{ALERT}", alertstate="firing", route="/a", severity="critical", '
-                   f'{COMMON}, slo_severity="page"}}', "value": 1},
+                   f'slo_alert_kind="burn-rate", {COMMON}, slo_severity="page"}}', "value": 1},
         {"labels": f'ALERTS{{alertname="{ALERT}", alertstate="firing", route="/a", severity="warning", '
-                   f'{COMMON}, slo_severity="ticket"}}', "value": 1},
+                   f'slo_alert_kind="burn-rate", {COMMON}, slo_severity="ticket"}}', "value": 1},
         {"labels": 'ALERTS{alertname="ApiAvailabilityErrorBudgetConsumed", alertstate="firing", route="/a", '
-                   f'severity="critical", slo_budget_consumed="100%", {COMMON}, slo_severity="page"}}',
+                   'severity="critical", slo_alert_kind="budget", slo_budget_consumed="100%", '
+                   f'{COMMON}, slo_severity="page"}}',
          "value": 1},
     ]
     period = 'slo:sli_error:ratio_rate30d{slo_service="api", slo_name="availability"}'

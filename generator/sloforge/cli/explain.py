@@ -16,9 +16,10 @@ if TYPE_CHECKING:  # the command's modules load when it runs, not when the CLI s
 
 FORMATS = ("table", "json")
 NOTES = (
-    "Times assume steady traffic and a clean history before the burn; add up to 1m (rule "
-    "evaluation) and your scrape interval. Long windows are summed from 5m rates, so they lag "
-    "~2.5 min behind the raw metrics and need long+5m to fill (the 'at factor' column). "
+    "Times assume steady traffic and a clean history before the burn; add up to one rule "
+    "evaluation (1m; 3m for rules that read a day or more: the ticket tier, budget alerts) and your "
+    "scrape interval; for: counts whole evaluations (5m every 3m takes 6m). Long windows are summed "
+    "from 5m rates, so they lag ~2.5 min behind the raw metrics and need long+5m to fill (the 'at factor' column). "
     "A tier resolves as soon as either of its windows drops to the threshold; for: delays only firing."
 )
 

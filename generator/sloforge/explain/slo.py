@@ -10,8 +10,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from sloforge import durations
+from sloforge.compile.rules.alerts import budget_alerts, burn_rate_alert
+from sloforge.compile.rules.groups import interval_seconds
+from sloforge.compile.rules.rule import AlertingRule
 from sloforge.explain import timing as bm
-from sloforge.model.catalog import Slo
+from sloforge.model.catalog import BudgetPolicy, Slo
 from sloforge.model.policy import WindowPair
 
 
@@ -24,9 +27,11 @@ class TierRow:
     threshold: float  # error ratio both windows must exceed
     budget_share: float  # share of the period's budget spent when a burn at the factor trips it
     for_seconds: int
+    interval_seconds: int  # evaluation interval of the rule group the tier's alert runs in
+    effective_for_seconds: int  # for_seconds rounded up to whole intervals (timing.effective_for)
     dead: bool  # threshold >= 100%: can never fire
     disabled: bool
-    outage_fire: float | None  # seconds until it fires on a full outage (incl. for:)
+    outage_fire: float | None  # seconds until it fires on a full outage (incl. the effective for:)
     outage_spent: float | None  # share of the budget spent by then
     textbook_outage_fire: float | None  # long x threshold, no 5m lag, no for:
     factor_fire: float | None  # seconds until it fires on a burn just above the factor
@@ -43,6 +48,10 @@ class PolicyRow:
     for_seconds: int
     action: str
     bad_seconds: float  # full-outage seconds that consume this share
+    interval_seconds: int  # evaluation interval of the group the alert runs in (the long group)
+    # Fires this long after the first evaluation that sees the threshold crossed: `for:` rounded up
+    # to whole intervals; that evaluation comes up to one interval after the crossing.
+    effective_for_seconds: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,25 +95,41 @@ def explain(slo: Slo, events_per_second: float | None = None) -> Explanation:
         bad_seconds_per_day=budget.per_day, bad_seconds_per_week=budget.per_week,
         bad_seconds_per_period=budget.per_period, bad_events=bad_events,
         tiers=tuple(_tier_row(slo, pair, budget) for pair in slo.alerting.pairs),
-        budget_policy=tuple(PolicyRow(p.consumed, p.tier, p.for_seconds, p.action,
-                                      p.consumed * budget.per_period) for p in slo.alerting.budget),
+        budget_policy=tuple(_policy_row(slo, p, rule, budget)
+                            for p, rule in zip(slo.alerting.budget, budget_alerts(slo), strict=True)),
         absent_seconds=absent,
         absent_fire_seconds=absent + int(bm.BASE) if absent else None,
         alerting_disabled=slo.alerting.disabled,
     )
 
 
+def _policy_row(slo: Slo, policy: BudgetPolicy, rule: AlertingRule, budget: bm.Budget) -> PolicyRow:
+    interval = interval_seconds(rule.as_dict())
+    return PolicyRow(policy.consumed, policy.tier, policy.for_seconds, policy.action,
+                     policy.consumed * budget.per_period, interval,
+                     bm.effective_for(policy.for_seconds, interval))
+
+
+def _tier_interval(slo: Slo, tier: str) -> int:
+    """The interval of the group the tier's alert runs in (all its active pairs in one rule)."""
+    pairs = slo.alerting.active_pairs(tier) or tuple(p for p in slo.alerting.pairs if p.tier == tier)
+    return interval_seconds(burn_rate_alert(slo, tier, pairs).as_dict())
+
+
 def _tier_row(slo: Slo, pair: WindowPair, budget: bm.Budget) -> TierRow:
     tier = slo.alerting.tier(pair.tier)
     b = slo.error_budget
     dead = not pair.can_fire(b)
-    outage = None if dead else bm.detection(pair, b, 1.0, tier.for_seconds)
-    factor = None if dead else bm.at_factor(pair, b, tier.for_seconds)
+    interval = _tier_interval(slo, pair.tier)
+    for_seconds = bm.effective_for(tier.for_seconds, interval)
+    outage = None if dead else bm.detection(pair, b, 1.0, for_seconds)
+    factor = None if dead else bm.at_factor(pair, b, for_seconds)
     threshold = pair.threshold(b)
     guard = slo.alerting.min_events
     return TierRow(
         tier=pair.tier, long=pair.long_text, short=pair.short_text, factor=pair.factor,
         threshold=threshold, budget_share=pair.budget_fraction, for_seconds=tier.for_seconds,
+        interval_seconds=interval, effective_for_seconds=for_seconds,
         dead=dead, disabled=slo.alerting.disabled or tier.disabled,
         outage_fire=outage,
         outage_spent=None if outage is None else bm.budget_spent(1.0, outage, budget),
@@ -121,7 +146,7 @@ def detection_curve(slo: Slo, pair: WindowPair, points: int = 60) -> list[tuple[
     b = slo.error_budget
     if not pair.can_fire(b):
         return []
-    for_seconds = slo.alerting.tier(pair.tier).for_seconds
+    for_seconds = bm.effective_for(slo.alerting.tier(pair.tier).for_seconds, _tier_interval(slo, pair.tier))
     low = pair.threshold(b) * 1.0001
     curve = []
     for index in range(points):

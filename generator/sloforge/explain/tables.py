@@ -46,7 +46,7 @@ def _tiers(e: Explanation) -> Table:
         table.add_column(name, justify="left" if name in ("tier", "windows", "note") else "right")
     for t in e.tiers:
         table.add_row(t.tier, f"{t.long}/{t.short}", f"{t.factor:.4g}", percent(t.threshold),
-                      percent(t.budget_share), duration_text(t.for_seconds),
+                      percent(t.budget_share), _for(t.for_seconds, t.effective_for_seconds, t.interval_seconds),
                       minutes(t.outage_fire), percent(t.outage_spent), minutes(t.factor_fire),
                       minutes(t.reset), _note(t, e.unit), style="dim" if t.dead or t.disabled else None)
     return table
@@ -63,11 +63,30 @@ def _note(t: TierRow, unit: str) -> str:
     return "; ".join(notes)
 
 
+def _for(written: int, effective: int, interval: int) -> str:
+    """`15m`, or `5m (6m)` when the interval of the alert's group (3m) does not divide it."""
+    text = duration_text(written)
+    if effective != written:
+        text += f" ({duration_text(effective)})"
+    return text
+
+
 def _policy(e: Explanation) -> Table:
-    table = Table(title="Budget policy", title_justify="left")
-    for name in ("consumed", "severity", "for", f"bad minutes per {e.period}", "action"):
+    every = duration_text(e.budget_policy[0].interval_seconds)
+    table = Table(title="Budget policy", title_justify="left",
+                  caption=f"Budget alerts are evaluated every {every}: `for:` counts whole evaluations, "
+                          f"and the first one past a threshold comes up to {every} after the crossing.",
+                  caption_justify="left")
+    for name in ("consumed", "severity", "for", "fires after crossing", f"bad minutes per {e.period}", "action"):
         table.add_column(name, justify="left" if name in ("severity", "action") else "right")
     for p in e.budget_policy:
-        table.add_row(percent(p.consumed), p.severity, duration_text(p.for_seconds),
-                      f"{p.bad_seconds / 60:.4g}", p.action)
+        table.add_row(percent(p.consumed), p.severity,
+                      _for(p.for_seconds, p.effective_for_seconds, p.interval_seconds),
+                      _fires_after(p.effective_for_seconds, p.interval_seconds), f"{p.bad_seconds / 60:.4g}",
+                      p.action)
     return table
+
+
+def _fires_after(effective: int, interval: int) -> str:
+    """6-9 min: for: 5m evaluated every 3m, after the crossing."""
+    return f"{effective / 60:g}-{(effective + interval) / 60:g} min"

@@ -20,9 +20,10 @@ on a burn just above the factor it needs W + B (the whole window filled with
 saturated 5m rates), five minutes more than the textbook W. Recovery is the
 mirror image: the ratio after a saturated outage is e minus the step-up curve.
 
-All times are continuous; Prometheus adds up to one evaluation interval (1m)
-and the scrape interval on top. Everything here is pure and unit-tested against
-hand-computed tables (tests/budgets/test_budget_math.py).
+All times are continuous; Prometheus adds up to one evaluation interval (1m,
+3m for rules in the long group) and the scrape interval on top, and checks
+`for:` only at evaluations, so a `for:` takes whole intervals (`effective_for`).
+Everything here is pure and unit-tested against hand-computed tables (tests/budgets/test_budget_math.py).
 """
 
 from __future__ import annotations
@@ -38,6 +39,16 @@ DAY, WEEK = 86400, 7 * 86400
 EVALUATION_INTERVAL = 60
 # "A burn just above the factor": the limit of a burn that approaches the threshold from above.
 JUST_ABOVE = 1 + 1e-9
+
+
+def effective_for(for_seconds: int, interval_seconds: int) -> int:
+    """What `for:` takes in a rule group evaluated every `interval_seconds`.
+
+    Prometheus marks an alert pending at the first evaluation that sees its condition and fires
+    it at the first evaluation at least `for` later, so `for` rounds up to whole intervals:
+    `for: 5m` in a 3m group fires 6m after that first evaluation (which itself comes up to 3m
+    after the condition turns true in the data: 6 to 9 minutes in all)."""
+    return -(-for_seconds // interval_seconds) * interval_seconds
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sloforge import conventions as c
-from sloforge.compile.alertmanager.routes import AlertScope
+from sloforge.compile.alertmanager.routes import alert_scope
 from sloforge.model.catalog import Catalog
 from sloforge.outputs.base import Context, OutputFile, Settings, Unit
 
@@ -42,18 +41,3 @@ def catalog_files(catalog: Catalog, context: Context) -> list[OutputFile]:
         return []
     return context.packaging.alertmanager_files(catalog.routing, alert_scope(catalog), context.settings,
                                                 context.alertmanager_base)
-
-
-def alert_scope(catalog: Catalog) -> AlertScope:
-    """The group_by labels and budget thresholds of the catalog's alerts, for inhibition.
-
-    A label some SLO's alerts set to a fixed value of their own (a tier's `labels`, the
-    alerting labels) is left out of the group labels: the page and the ticket of one SLO can
-    differ in it, and `equal` would then never hold."""
-    slos = [slo for service in catalog.services for slo in service.slos]
-    thresholds = {p.consumed_text: p.consumed for slo in slos for p in slo.alerting.budget}
-    fixed = {name for slo in slos for name, _ in slo.alerting.labels}
-    fixed |= {name for slo in slos for tier in slo.alerting.tiers for name, _ in tier.labels}
-    grouped = {label for slo in slos for label in slo.sli.group_by}
-    return AlertScope(tuple(sorted(grouped - fixed - c.ALERT_LABELS)),
-                      tuple(sorted(thresholds, key=thresholds.__getitem__)))

@@ -235,13 +235,15 @@ def missing_spans(present: Iterable[float], first: float, end: float, step: int)
 
 
 def _alert_text(labels: dict[str, str]) -> str:
-    """page burn, ticket budget 75%, ticket no data, ... from an ALERTS series."""
+    """page burn, ticket budget 75%, ticket no data, ... from an ALERTS series: by its
+    slo_alert_kind (any alerting.name), or by the name's suffix for rules older than that label."""
     name, tier = labels.get("alertname", ""), labels.get(c.LABEL_TIER, "")
-    if name.endswith("ErrorBudgetBurn"):
+    kind = labels.get(c.LABEL_ALERT_KIND)
+    if kind == c.ALERT_KIND_BURN_RATE or (kind is None and name.endswith("ErrorBudgetBurn")):
         what = "burn"
-    elif name.endswith("ErrorBudgetConsumed"):
+    elif kind == c.ALERT_KIND_BUDGET or (kind is None and name.endswith("ErrorBudgetConsumed")):
         what = f"budget {labels.get('slo_budget_consumed', '')}".strip()
-    elif name.endswith("SLINoData"):
+    elif kind == c.ALERT_KIND_NO_DATA or (kind is None and name.endswith("SLINoData")):
         what = "no data"
     else:
         what = name

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sloforge import conventions as c
 from sloforge.check import tools as check
-from sloforge.compile.alertmanager.routes import team_destinations, team_routes
+from sloforge.compile.alertmanager.routes import AlertScope, alert_scope, team_destinations, team_routes
 from sloforge.model.catalog import Catalog
 from sloforge.model.routing import Destination, Routing
 
@@ -27,18 +27,18 @@ def explain(catalog: Catalog, config_text: str, labels: dict[str, str]) -> Expla
     tree, receivers = check.amtool_routes_test(config_text, labels)
     details = []
     for receiver in receivers:
-        details.extend(describe(catalog.routing, receiver) if catalog.routing else [])
+        details.extend(describe(catalog.routing, receiver, alert_scope(catalog)) if catalog.routing else [])
     return Explanation(tree, tuple(receivers), tuple(details))
 
 
-def describe(routing: Routing, receiver: str) -> list[str]:
+def describe(routing: Routing, receiver: str, scope: AlertScope = AlertScope()) -> list[str]:
     for team in routing.teams:
         destinations = dict(team_destinations(team))
         if receiver not in destinations:
             continue
         lines = [f"{receiver}: team {team.name} ({routing.source})"]
         lines += [f"  {line}" for line in _integrations(destinations[receiver])]
-        for _, name, options in team_routes(routing, team):
+        for _, name, options in team_routes(routing, team, scope):
             if name != receiver:
                 continue
             for key in ("group_by", "group_wait", "group_interval", "repeat_interval"):

@@ -21,6 +21,7 @@ from sloforge.compile.alertmanager.routes import (
     plain,
     team_destinations,
     team_routes,
+    with_group_labels,
 )
 from sloforge.errors import Problem, SpecError
 from sloforge.model.routing import Integration, Matcher, Routing, Team
@@ -51,9 +52,10 @@ def alertmanager_config_spec(routing: Routing, team: Team, scope: AlertScope = A
         "receiver": ticket,
         "matchers": [_matcher(Matcher(c.LABEL_TEAM, "=", team.name)),
                      _matcher(Matcher(c.LABEL_TIER, "=~", "|".join(c.TIERS)))],
-        "groupBy": list(routing.group_by),
+        "groupBy": with_group_labels(routing.group_by, scope),
         **{_KEYS[k]: v for k, v in routing.options},
-        "routes": [_route(matchers, receiver, options) for matchers, receiver, options in team_routes(routing, team)],
+        "routes": [_route(matchers, receiver, options)
+                   for matchers, receiver, options in team_routes(routing, team, scope)],
     }
     receivers = [_receiver(name, d.integrations, routing.source, problems)
                  for name, d in sorted(team_destinations(team), key=lambda item: item[0])]

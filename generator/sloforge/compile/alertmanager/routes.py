@@ -6,10 +6,13 @@ not sloforge's) falls through to the routes and default receiver of the base
 config. Below it, one route per team; below that the team's overrides in spec
 order, then its page and ticket routes.
 
-Inhibition, within one SLO (same slo_service and slo_name) and, for grouped
-SLOs, one group: a page silences the ticket, and a budget alert silences the
-budget alerts of lower thresholds (75% consumed silences 50%), so one incident
-sends one notification.
+Inhibition, within one SLO (same slo_service and slo_name), for grouped SLOs
+one group, and one kind of alert (slo_alert_kind): a burn-rate page silences
+the burn-rate ticket, and a budget alert silences the budget alerts of lower
+thresholds (75% consumed silences 50%), so one incident sends one
+notification. Kinds never silence each other: an exhausted budget pages for
+weeks, and must not hide a fresh burn in the meantime (nor a burn-rate page
+the news that the budget is gone).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 
 from sloforge import conventions as c
 from sloforge import promql
+from sloforge.model.catalog import Catalog
 from sloforge.model.routing import ROUTE_OPTIONS, Destination, Integration, Matcher, Routing, Team
 
 Config = dict[str, Any]
@@ -38,6 +42,9 @@ class AlertScope:
 
     group_labels: tuple[str, ...] = ()  # group_by labels that alerts do not set themselves
     budget_thresholds: tuple[str, ...] = ()  # every slo_budget_consumed value, lowest first
+    # Every SLI group_by label (but those all alerts set): added to each route group_by that keeps
+    # SLOs apart, so one group's alerts notify apart from another's (with_group_labels).
+    grouping_labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,20 +60,51 @@ class Inhibition:
 
 
 def inhibitions(scope: AlertScope = AlertScope()) -> list[Inhibition]:
-    """A page silences the ticket of the same SLO; a budget alert those of lower thresholds.
+    """A burn-rate page silences the burn-rate ticket of the same SLO; a budget alert those of
+    lower thresholds. Nothing else: a budget page never silences a burn-rate ticket, nor a
+    burn-rate page a budget ticket (slo_alert_kind tells them apart).
 
-    `equal` also lists the catalog's group labels (see targets.alertmanager.alert_scope): a
+    `equal` also lists the catalog's group labels (alert_scope below): a
     grouped SLO alerts per group, and one group's page must not silence another group's
     ticket. Alertmanager counts a label missing on both sides as equal, so ungrouped SLOs
     match as before."""
     equal = (c.LABEL_SERVICE, c.LABEL_SLO, *scope.group_labels)
-    rules = [Inhibition((tier_matcher("page"),), (tier_matcher("ticket"),), equal)]
+    burn = Matcher(c.LABEL_ALERT_KIND, "=", c.ALERT_KIND_BURN_RATE)
+    rules = [Inhibition((tier_matcher("page"), burn), (tier_matcher("ticket"), burn), equal)]
     thresholds = scope.budget_thresholds
     for index in range(1, len(thresholds)):
         lower = "|".join(promql.regex_escape(t) for t in thresholds[:index])
         rules.append(Inhibition((Matcher(c.LABEL_BUDGET_CONSUMED, "=", thresholds[index]),),
                                 (Matcher(c.LABEL_BUDGET_CONSUMED, "=~", lower),), equal))
     return rules
+
+
+def alert_scope(catalog: Catalog) -> AlertScope:
+    """The group_by labels and budget thresholds of the catalog's alerts, for inhibition and
+    the routes' group_by (with_group_labels).
+
+    A label some SLO's alerts set to a fixed value of their own (a tier's `labels`, the
+    alerting labels) is left out of the group labels: the page and the ticket of one SLO can
+    differ in it, and `equal` would then never hold."""
+    slos = [slo for service in catalog.services for slo in service.slos]
+    thresholds = {p.consumed_text: p.consumed for slo in slos for p in slo.alerting.budget}
+    fixed = {name for slo in slos for name, _ in slo.alerting.labels}
+    fixed |= {name for slo in slos for tier in slo.alerting.tiers for name, _ in tier.labels}
+    grouped = {label for slo in slos for label in slo.sli.group_by}
+    return AlertScope(tuple(sorted(grouped - fixed - c.ALERT_LABELS)),
+                      tuple(sorted(thresholds, key=thresholds.__getitem__)),
+                      tuple(sorted(grouped - c.ALERT_LABELS)))
+
+
+def with_group_labels(group_by: tuple[str, ...] | list[str], scope: AlertScope) -> list[str]:
+    """A group_by that keeps each SLO apart (lists slo_name) keeps each group of a grouped SLO
+    apart too: the catalog's group labels are added, so the pages of routes /a and /b notify
+    apart, as their inhibition is per route. A label an alert lacks groups as empty, so other
+    SLOs' group labels change nothing for it. A coarser group_by (no slo_name: several SLOs in
+    one notification on purpose) and `...` (every label already) are kept as written."""
+    if c.LABEL_SLO not in group_by or "..." in group_by:
+        return list(group_by)
+    return [*group_by, *(label for label in scope.grouping_labels if label not in group_by)]
 
 
 def tier_matcher(tier: str) -> Matcher:
@@ -80,10 +118,10 @@ def subtree(routing: Routing, teams: tuple[Team, ...] | None = None,
     route: Config = {
         "matchers": [Matcher(c.LABEL_TEAM, "=~", names).text,
                      Matcher(c.LABEL_TIER, "=~", "|".join(c.TIERS)).text],
-        "group_by": list(routing.group_by),
+        "group_by": with_group_labels(routing.group_by, scope),
     }
     route.update(_options(dict(routing.options)))
-    route["routes"] = [team_route(routing, team) for team in chosen]
+    route["routes"] = [team_route(routing, team, scope) for team in chosen]
     receivers = sorted((r for team in chosen for r in team_receivers(team)), key=lambda r: r["name"])
     # The whole config defines every named interval; a single team's part only those it uses.
     used = {name for team in chosen for name in intervals_used(routing, team)}
@@ -101,8 +139,10 @@ def tier_options(routing: Routing, team: Team, tier: str, override: Destination 
     return merged
 
 
-def team_routes(routing: Routing, team: Team) -> list[tuple[tuple[Matcher, ...], str, Config]]:
-    """(matchers, receiver, options) of each leaf route of a team, in match order."""
+def team_routes(routing: Routing, team: Team,
+                scope: AlertScope = AlertScope()) -> list[tuple[tuple[Matcher, ...], str, Config]]:
+    """(matchers, receiver, options) of each leaf route of a team, in match order; a group_by
+    of a tier gets the catalog's group labels as the subtree's does (with_group_labels)."""
     out = []
     for override in team.overrides:
         for tier, destination in override.tiers:
@@ -111,12 +151,15 @@ def team_routes(routing: Routing, team: Team) -> list[tuple[tuple[Matcher, ...],
                         tier_options(routing, team, tier, destination)))
     for tier in c.TIERS:
         out.append(((tier_matcher(tier),), c.receiver_name(team.name, tier), tier_options(routing, team, tier)))
+    for _, _, options in out:
+        if "group_by" in options:
+            options["group_by"] = tuple(with_group_labels(options["group_by"], scope))
     return out
 
 
-def team_route(routing: Routing, team: Team) -> Config:
+def team_route(routing: Routing, team: Team, scope: AlertScope = AlertScope()) -> Config:
     routes = []
-    for matchers, receiver, options in team_routes(routing, team):
+    for matchers, receiver, options in team_routes(routing, team, scope):
         route: Config = {"matchers": [m.text for m in matchers], "receiver": receiver}
         route.update(_options(options))
         routes.append(route)

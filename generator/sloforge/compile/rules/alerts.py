@@ -76,12 +76,13 @@ def _burn_condition(pair: WindowPair, error_budget: float, min_events: int | Non
     return "\n    and ignoring (slo_window) ".join(parts)
 
 
-def _alert_labels(slo: Slo, tier: str, **extra: str) -> dict[str, str]:
+def _alert_labels(slo: Slo, tier: str, kind: AlertKind, **extra: str) -> dict[str, str]:
     tier_spec = slo.alerting.tier(tier)
     base = dict(slo.alerting.labels)
     base.update(tier_spec.labels)
     out = labels(slo, extra=base)
     out[c.LABEL_TIER] = tier
+    out[c.LABEL_ALERT_KIND] = kind.value
     out[c.LABEL_SEVERITY] = tier_spec.severity
     if slo.owner:
         out[c.LABEL_TEAM] = slo.owner
@@ -128,7 +129,7 @@ def burn_rate_alert(slo: Slo, tier: str, pairs: tuple[WindowPair, ...]) -> Alert
     for_seconds = slo.alerting.tier(tier).for_seconds
     return AlertingRule(
         slo.alerting.name, burn_rate_expr(slo, pairs), durations.format(for_seconds) if for_seconds else None,
-        _alert_labels(slo, tier),
+        _alert_labels(slo, tier, AlertKind.BURN_RATE),
         _annotations(slo, tier, _annotation("burn_summary", context), _annotation("burn_description", context)),
         AlertKind.BURN_RATE, tier)
 
@@ -149,7 +150,8 @@ def budget_alerts(slo: Slo) -> list[AlertingRule]:
         rules.append(AlertingRule(
             f"{_stem(slo)}ErrorBudgetConsumed", expr,
             durations.format(policy.for_seconds) if policy.for_seconds else None,
-            _alert_labels(slo, policy.tier, **{c.LABEL_BUDGET_CONSUMED: policy.consumed_text}), annotations,
+            _alert_labels(slo, policy.tier, AlertKind.BUDGET, **{c.LABEL_BUDGET_CONSUMED: policy.consumed_text}),
+            annotations,
             AlertKind.BUDGET, policy.tier, threshold=float(remaining)))
     return rules
 
@@ -163,7 +165,7 @@ def absent_alert(slo: Slo) -> AlertingRule:
         f"{_stem(slo)}SLINoData",
         f"absent_over_time({total5m}{{{c.selector(slo.service, slo.name)}}}[{absent}])",
         None,
-        _alert_labels(slo, "ticket"),
+        _alert_labels(slo, "ticket", AlertKind.NO_DATA),
         _annotations(slo, "ticket", _annotation("absent_summary", context),
                      _annotation("absent_description", context)),
         AlertKind.NO_DATA, "ticket")

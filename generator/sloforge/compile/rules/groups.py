@@ -65,6 +65,12 @@ def split(rules: list[Rule]) -> tuple[list[Rule], list[Rule]]:
     return fast, slow
 
 
+def interval_seconds(rule: Rule) -> int:
+    """How often the rule is evaluated: the interval of the group split() puts it in."""
+    slow = _reads(rule) >= c.LONG_WINDOW_SECONDS
+    return durations.parse(c.LONG_GROUP_INTERVAL if slow else c.GROUP_INTERVAL)
+
+
 def _reads(rule: Rule) -> int:
     """longest_window(rule), without scanning the PromQL of recording rules.
 

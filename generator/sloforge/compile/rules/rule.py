@@ -11,13 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from sloforge import conventions as c
+
 Rule = dict[str, object]  # one rule of a rule file, as written
 
 
 class AlertKind(Enum):
-    BURN_RATE = "burn-rate"  # a tier's multi-window burn-rate alert
-    BUDGET = "budget"  # a budget-policy alert: this much of the period's budget consumed
-    NO_DATA = "no-data"  # the SLI has recorded nothing for a while
+    """Each value is the alert's `slo_alert_kind` label (conventions.py)."""
+
+    BURN_RATE = c.ALERT_KIND_BURN_RATE  # a tier's multi-window burn-rate alert
+    BUDGET = c.ALERT_KIND_BUDGET  # a budget-policy alert: this much of the period's budget consumed
+    NO_DATA = c.ALERT_KIND_NO_DATA  # the SLI has recorded nothing for a while
 
 
 @dataclass(frozen=True, slots=True)

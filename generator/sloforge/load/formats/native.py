@@ -22,7 +22,7 @@ EXPECTED = "apiVersion: sloforge/v1, kind: ServiceLevels"
 API_VERSION = "sloforge/v1"
 KIND = "ServiceLevels"
 RESERVED_LABELS = {conventions.LABEL_SERVICE, conventions.LABEL_SLO, conventions.LABEL_WINDOW,
-                   conventions.LABEL_TIER, "__name__"}
+                   conventions.LABEL_TIER, conventions.LABEL_ALERT_KIND, "__name__"}
 # Not groups: a histogram bucket bound, and labels every alert sets itself (a page and a
 # ticket of one group would differ in them, which also breaks their inhibition).
 GROUP_BY_RESERVED = {"le"} | conventions.ALERT_LABELS
