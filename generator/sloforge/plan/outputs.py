@@ -14,7 +14,7 @@ from sloforge import conventions as c
 from sloforge.compile.rules.groups import compile_slo
 from sloforge.model.catalog import Catalog, Service, Slo
 from sloforge.outputs import Context, service_files
-from sloforge.outputs.alertmanager import alert_scope
+from sloforge.compile.alertmanager.routes import alert_scope
 from sloforge.plan.changes import Change, Plan, changed_services, slo_key
 
 Labels = tuple[tuple[str, str], ...]
