@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 
 from sloforge import conventions as c
+from sloforge.compile.alertmanager.routes import alert_scope
 from sloforge.compile.rules.groups import compile_slo
 from sloforge.model.catalog import Catalog, Service, Slo
 from sloforge.outputs import Context, service_files
-from sloforge.compile.alertmanager.routes import alert_scope
 from sloforge.plan.changes import Change, Plan, changed_services, slo_key
 
 Labels = tuple[tuple[str, str], ...]
