@@ -169,6 +169,12 @@ def object_name(name: str) -> str:
     return text.rstrip("-")
 
 
+def valid_object_name(name: str) -> bool:
+    """A DNS-1123 subdomain: what metadata.name of a PrometheusRule, AlertmanagerConfig,
+    ConfigMap or Secret must be."""
+    return len(name) <= 253 and bool(_DNS1123_SUBDOMAIN.match(name))
+
+
 def config_map_name(uid: str) -> str:
     return object_name("dashboard-" + uid)
 
