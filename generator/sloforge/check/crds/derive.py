@@ -45,8 +45,9 @@ def clean(node: Any) -> Any:
             out = {**kept[0], **out}
         else:
             out["anyOf"] = kept
-    if isinstance(out.get("pattern"), str) and "(?i)" in out["pattern"]:
-        out["pattern"] = "(?i)" + out["pattern"].replace("(?i)", "")
+    pattern = out.get("pattern")
+    if isinstance(pattern, str) and "(?i)" in pattern:
+        out["pattern"] = "(?i)" + pattern.replace("(?i)", "")
     if out.get("type") == "object" and "properties" in out and "additionalProperties" not in out:
         out["additionalProperties"] = False
     return out
