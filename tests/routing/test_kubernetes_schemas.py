@@ -200,3 +200,24 @@ def test_objects_over_256_kib_get_a_note() -> None:
     assert len(notes) == 1 and notes[0].startswith("kubernetes/prometheusrule-b.yml is 256 KiB, over the 256 KiB")
     assert "--server-side" in notes[0]
     assert size_note("a.yml", "x" * 10) is None
+
+
+def test_generate_notes_an_object_over_256_kib(tmp_path: Path) -> None:
+    slos = "".join(f"""\
+  - name: availability-{i}
+    objective: 99.9
+    sli:
+      events:
+        errors: sum(rate(http_requests_total{{job="big",code=~"5..",shard="{i}"}}[{{{{ window }}}}]))
+        total: sum(rate(http_requests_total{{job="big",shard="{i}"}}[{{{{ window }}}}]))
+""" for i in range(12))
+    (tmp_path / "big.yml").write_text(f"apiVersion: sloforge/v1\nkind: ServiceLevels\nservice: big\nslos:\n{slos}")
+    result = run_cli("generate", str(tmp_path / "big.yml"), "--out", str(tmp_path / "out"), "--target", "kubernetes",
+                     "--no-promtool")
+    assert result.returncode == 0, result.stderr
+    size = (tmp_path / "out/kubernetes/grafana-dashboard-slo-big.yml").stat().st_size
+    assert size > 256 * 1024
+    assert (f"note: kubernetes/grafana-dashboard-slo-big.yml is {size // 1024} KiB, over the 256 KiB a client-side "
+            "`kubectl apply`") in result.stderr
+    assert "prometheusrule-big.yml is" not in result.stderr  # under the limit: no note
+    assert (tmp_path / "out/kubernetes/prometheusrule-big.yml").stat().st_size < 256 * 1024
