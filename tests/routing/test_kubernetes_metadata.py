@@ -183,3 +183,14 @@ def test_values_the_operator_refuses_fail_validation(spec_dir: Path, edit: Edit,
     result = run_cli("validate", str(spec_dir))
     assert result.returncode == 1
     assert message in result.stderr
+
+
+def test_two_teams_with_one_object_name_are_refused(spec_dir: Path, edit: Edit, tmp_path: Path) -> None:
+    edit(spec_dir / "routing.yml", "  discovery:\n", "  data_platform:\n    page: {webhook: {url: "
+         "https://tickets.example.com/a}}\n    ticket: {webhook: {url: https://tickets.example.com/b}}\n"
+         "  data-platform:\n    page: {webhook: {url: https://tickets.example.com/c}}\n"
+         "    ticket: {webhook: {url: https://tickets.example.com/d}}\n  discovery:\n")
+    code, err = _generate(spec_dir, tmp_path / "out", *K8S, *NS)
+    assert code == 1
+    assert f"{spec_dir}/routing.yml:41: teams.data_platform: team 'data_platform' and 'data-platform' both become " \
+        "AlertmanagerConfig sloforge-data-platform; rename one of them" in err
