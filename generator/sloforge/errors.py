@@ -47,6 +47,10 @@ class CheckError(SloforgeError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+class UsageError(SloforgeError):
+    """The command line asks for something that cannot work (exit 2): a missing or invalid flag."""
+
+
 class ToolMissing(SloforgeError):
     """An external tool (promtool, amtool) is required but not installed."""
 

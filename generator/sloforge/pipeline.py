@@ -73,6 +73,9 @@ def generate(options: Options) -> Result:
         catalog, warnings = load_catalog(options.paths, options.load, store)
         result = Result(catalog, warnings=warnings)
         context = output_context(catalog, options.settings, options.target, store)
+        packaging_problems = context.packaging.catalog_problems(catalog, options.settings)
+        if packaging_problems:
+            raise SpecError(packaging_problems)
         checker = _rule_checker(options, result.notes)
         result.notes.extend(alertmanager_notes(catalog, options.settings, context.packaging))
         try:
@@ -85,6 +88,7 @@ def generate(options: Options) -> Result:
             raise SpecError([Problem(", ".join(options.paths), None, "", "no SLOs found: nothing to generate")])
         if produced.problems:
             raise CheckError(produced.problems)
+        result.notes.extend(context.packaging.file_notes(result.files))
         _check_alertmanager(options, result)
         _write(options, result, produced, store)
     return result

@@ -96,7 +96,8 @@ def test_kubernetes_needs_secrets_at_the_operator_mount_path(spec_dir: Path, edi
          "/run/secrets/pagerduty")
     ok = run_cli("generate", str(spec_dir), "--out", str(tmp_path / "plain"))
     assert ok.returncode == 0, ok.stderr
-    result = run_cli("generate", str(spec_dir), "--out", str(tmp_path / "k8s"), "--target", "kubernetes")
+    result = run_cli("generate", str(spec_dir), "--out", str(tmp_path / "k8s"), "--target", "kubernetes",
+                     "--namespace", "monitoring")
     assert result.returncode == 1
     assert f"{spec_dir}/routing.yml:23: routing_key_file: '/run/secrets/pagerduty': for --target kubernetes" \
         in result.stderr
@@ -108,7 +109,8 @@ def test_kubernetes_refuses_time_zones_it_cannot_express(spec_dir: Path, edit, t
     ok = run_cli("generate", str(spec_dir), "--out", str(tmp_path / "plain"))
     assert ok.returncode == 0, ok.stderr
     assert "location: Europe/Berlin" in (tmp_path / "plain/alertmanager/alertmanager.yml").read_text()
-    result = run_cli("generate", str(spec_dir), "--out", str(tmp_path / "k8s"), "--target", "kubernetes")
+    result = run_cli("generate", str(spec_dir), "--out", str(tmp_path / "k8s"), "--target", "kubernetes",
+                     "--namespace", "monitoring")
     assert result.returncode == 1
     assert "time_intervals.business-hours: AlertmanagerConfig (v1alpha1) time intervals have no location" \
         in result.stderr

@@ -74,7 +74,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         out = root / target
         args = ["generate", str(source), "--out", str(out)]
         if target == "kubernetes":
-            args += ["--target", "kubernetes"]
+            args += ["--target", "kubernetes", "--namespace", "monitoring"]
         result = run_cli(*args)
         assert result.returncode == 0, result.stderr
         outs[target] = out

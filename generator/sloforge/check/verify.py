@@ -2,7 +2,9 @@
 
 `promtool check rules --lint-fatal` on every rule file (PrometheusRule objects
 unwrapped), `promtool test rules` on the shipped unit tests, `amtool
-check-config` on Alertmanager configs. Each tool runs once over all its files;
+check-config` on Alertmanager configs; Kubernetes objects against the API server's
+name rules and the Prometheus Operator's CRD schemas (check/kubernetes.py,
+in-process). Each tool runs once over all its files;
 only when that call fails is each file run alone, so every failure is pinned
 to its file without paying one process per file on the happy path.
 """
@@ -19,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from sloforge import write
+from sloforge.check import kubernetes
 from sloforge.check import tools as check
 from sloforge.errors import SloforgeError, ToolMissing
 from sloforge.packaging import PACKAGINGS
@@ -31,6 +34,7 @@ class FileResult:
     ok: bool
     summary: str  # "23 rules", "19 tests", or the first line of the failure
     details: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # worth knowing, not a failure (an object too big for client-side apply)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,7 @@ class _Job:
 
 
 RULES, TESTS, ALERTMANAGER = "promtool check rules", "promtool test rules", "amtool check-config"
+KUBERNETES = "kubernetes object"  # checked in-process: check/kubernetes.py
 ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yml"
 _TOOL_BINARY = {RULES: "promtool", TESTS: "promtool", ALERTMANAGER: "amtool"}
 
@@ -96,6 +101,8 @@ def _classify(files: list[Path], tmp: Path) -> tuple[list[_Job], list[FileResult
             continue
         if not isinstance(data, dict):
             continue
+        if kubernetes.is_object(data):
+            results.append(_kubernetes_result(path, data))
         groups = _rule_groups(data)
         if groups is data:
             jobs.append(_Job(path, path, RULES, _count_rules(data)))
@@ -111,6 +118,17 @@ def _classify(files: list[Path], tmp: Path) -> tuple[list[_Job], list[FileResult
             count = len(receivers) if isinstance(receivers, list) else 0
             jobs.append(_Job(path, path, ALERTMANAGER, f"{count} receivers"))
     return jobs, results
+
+
+def _kubernetes_result(path: Path, data: dict[str, object]) -> FileResult:
+    problems = kubernetes.object_problems(data)
+    note = kubernetes.size_note(path.as_posix(), path.read_text("utf-8"))
+    metadata = data["metadata"]
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    schema = " against the operator's CRD schema" if (data["apiVersion"], data["kind"]) in kubernetes.SCHEMAS else ""
+    return FileResult(path.as_posix(), KUBERNETES, not problems,
+                      f"{data['kind']} {name}{schema}" if not problems else "FAILED",
+                      tuple(problems), (note,) if note else ())
 
 
 def _rule_groups(data: dict[str, object]) -> dict[str, object] | None:

@@ -13,7 +13,7 @@ from typing import NoReturn, TypeVar
 import typer
 
 from sloforge import __version__
-from sloforge.errors import Problem, SloforgeError, SpecError
+from sloforge.errors import Problem, SloforgeError, SpecError, UsageError
 
 T = TypeVar("T")
 
@@ -43,6 +43,9 @@ def guarded(action: Callable[[], T]) -> T:
         report(exc.problems)
         errors = sum(1 for p in exc.problems if not p.warning)
         fail(f"{errors} problem{'s' if errors != 1 else ''} found; nothing was written")
+    except UsageError as exc:
+        err(f"error: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
     except SloforgeError as exc:
         err(f"error: {exc}")
         raise typer.Exit(EXIT_INVALID) from None

@@ -21,7 +21,8 @@ def check(
     = False,
 ) -> None:
     """Run `promtool check rules --lint-fatal` on every rule file, `promtool test rules` on the
-    shipped unit tests and `amtool check-config` on Alertmanager configs in OUT.
+    shipped unit tests and `amtool check-config` on Alertmanager configs in OUT, and check
+    Kubernetes objects against the Prometheus Operator's CRD schemas.
 
     Prints one line per file; exits 1 when any check fails or a tool is missing."""
     from sloforge.check.verify import verify
@@ -32,6 +33,8 @@ def check(
              "run `sloforge generate` first)")
     failed = [r for r in results if not r.ok]
     for result in results:
+        for note in result.notes:
+            err(f"note: {note}")
         if result.ok:
             typer.echo(f"{result.path}: ok: {result.tool} ({result.summary})")
             continue

@@ -54,6 +54,7 @@ def generate(
     files sloforge wrote before are ever replaced or removed."""
     from sloforge.errors import OutOfDate
     from sloforge.outputs import Settings
+    from sloforge.packaging.kubernetes import label_problem, namespace_problem
     from sloforge.pipeline import Options
     from sloforge.pipeline import generate as run
 
@@ -66,7 +67,14 @@ def generate(
         if not sep or not key:
             err(f"error: --label {item!r} must look like KEY=VALUE")
             raise typer.Exit(2)
+        problem = label_problem(key, value)
+        if problem:
+            err(f"error: {problem}")
+            raise typer.Exit(2)
         labels[key] = value
+    if namespace is not None and namespace_problem(namespace):
+        err(f"error: {namespace_problem(namespace)}")
+        raise typer.Exit(2)
     options = Options(paths=paths, out=out, target=target, check_only=check,
                       run_promtool=not no_promtool, run_amtool=not no_amtool,
                       settings=Settings(namespace, labels,

@@ -52,7 +52,7 @@ def render_key(service_fingerprint: str, context: Context) -> tuple[str, ...]:
 
 def service_files(service: Service, context: Context) -> list[OutputFile]:
     """Every producer's files for one service, compiled once."""
-    unit = Unit(service)
+    unit = Unit.of(service, context)
     return [f for producer in producers().values() for f in producer.service_files(unit, context)]
 
 

@@ -10,6 +10,7 @@ mypy checks every one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
@@ -57,17 +58,28 @@ class Context:
 
 
 class Unit:
-    """One service on its way to output: compiled at most once, shared by the producers."""
+    """One service on its way to output: compiled at most once, shared by the producers.
 
-    def __init__(self, service: Service):
+    `alert_labels`: labels the packaging sets on every alert (`Packaging.alert_labels`), so
+    the rule files and the promtool tests that expect their alerts agree."""
+
+    def __init__(self, service: Service, alert_labels: Mapping[str, str] | None = None):
         self.service = service
+        self.alert_labels = dict(alert_labels or {})
+
+    @classmethod
+    def of(cls, service: Service, context: Context) -> Unit:
+        return cls(service, context.packaging.alert_labels(context.settings))
 
     @cached_property
     def compiled(self) -> list[CompiledSlo]:
         """(recording rules, alerting rules) of each SLO."""
-        from sloforge.compile.rules.groups import compile_slo
+        from sloforge.compile.rules.groups import compile_slo, with_alert_labels
 
-        return [compile_slo(slo) for slo in self.service.slos]
+        compiled = [compile_slo(slo) for slo in self.service.slos]
+        if not self.alert_labels:
+            return compiled
+        return with_alert_labels(self.service, compiled, self.alert_labels)
 
     @cached_property
     def groups(self) -> list[dict[str, object]]:

@@ -46,7 +46,7 @@ def catalog_files(catalog: Catalog, context: Context) -> list[OutputFile]:
 def files(catalog: Catalog, context: Context) -> list[OutputFile]:
     """Every dashboard file of the catalog, rendered afresh (no cache)."""
     return [f for s in catalog.services if s.slos
-            for f in service_files(Unit(s), context)] + catalog_files(catalog, context)
+            for f in service_files(Unit.of(s, context), context)] + catalog_files(catalog, context)
 
 
 def _package(name: str, sources: tuple[str, ...], compile_board: Callable[[], Any], context: Context) -> OutputFile:

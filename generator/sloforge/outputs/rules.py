@@ -13,7 +13,7 @@ CATALOG_FILES_FROM_SERVICES = True
 
 def files(catalog: Catalog, context: Context) -> list[OutputFile]:
     """Every rule file of the catalog, rendered afresh."""
-    return [f for s in catalog.services if s.slos for f in service_files(Unit(s), context)]
+    return [f for s in catalog.services if s.slos for f in service_files(Unit.of(s, context), context)]
 
 
 def service_files(unit: Unit, context: Context) -> list[OutputFile]:

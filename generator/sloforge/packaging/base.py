@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from sloforge.compile.alertmanager.routes import AlertScope
+    from sloforge.errors import Problem
     from sloforge.load.alertmanager_base import BaseConfig
+    from sloforge.model.catalog import Catalog
     from sloforge.model.routing import Routing
     from sloforge.outputs.base import OutputFile, Settings
 
@@ -42,6 +44,20 @@ class Packaging(Protocol):
 
     def wrap_rules(self, service: str, groups: RuleGroups, settings: Settings) -> dict[str, object] | None:
         """The document that carries the service's rule groups, or None: the plain rule file itself."""
+        ...
+
+    def alert_labels(self, settings: Settings) -> dict[str, str]:
+        """Labels this packaging sets on every alert (and the unit tests expect), such as the
+        namespace the Prometheus Operator's AlertmanagerConfig routes match."""
+        ...
+
+    def catalog_problems(self, catalog: Catalog, settings: Settings) -> list[Problem]:
+        """What this packaging cannot package in the catalog (names two services would share);
+        raises UsageError for settings it cannot work without."""
+        ...
+
+    def file_notes(self, files: list[OutputFile]) -> list[str]:
+        """Notes for the user on the rendered files (an object too big to apply, say)."""
         ...
 
     def unit_test_file(self, service: str) -> str:

@@ -11,7 +11,9 @@ from sloforge.packaging.base import RuleGroups
 
 if TYPE_CHECKING:
     from sloforge.compile.alertmanager.routes import AlertScope
+    from sloforge.errors import Problem
     from sloforge.load.alertmanager_base import BaseConfig
+    from sloforge.model.catalog import Catalog
     from sloforge.model.routing import Routing
     from sloforge.outputs.base import OutputFile, Settings
 
@@ -29,6 +31,15 @@ class Plain:
 
     def unit_test_file(self, service: str) -> str:
         return c.unit_test_file(service)
+
+    def alert_labels(self, settings: Settings) -> dict[str, str]:
+        return {}
+
+    def catalog_problems(self, catalog: Catalog, settings: Settings) -> list[Problem]:
+        return []
+
+    def file_notes(self, files: list[OutputFile]) -> list[str]:
+        return []
 
     def unit_test_rules_file(self, service: str) -> str | None:
         return None  # the tests load the rule file next to them

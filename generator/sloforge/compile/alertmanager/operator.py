@@ -9,6 +9,7 @@ path names the Secret and key to reference. v1alpha1 time intervals have no
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -29,6 +30,8 @@ from sloforge.model.routing import Integration, Matcher, Routing, Team
 API_VERSION = "monitoring.coreos.com/v1alpha1"
 KIND = "AlertmanagerConfig"
 SECRETS_DIR = PurePosixPath("/etc/alertmanager/secrets")
+_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 _KEYS = {"send_resolved": "sendResolved", "client_url": "clientURL", "api_url": "apiURL",
          "auth_username": "authUsername", "require_tls": "requireTLS", "max_alerts": "maxAlerts",
          "group_by": "groupBy", "group_wait": "groupWait", "group_interval": "groupInterval",
@@ -74,6 +77,17 @@ def alertmanager_config_spec(routing: Routing, team: Team, scope: AlertScope = A
     return spec
 
 
+def secret_problem(name: str, key: str) -> str | None:
+    """Why {name, key} cannot reference a key of a Secret, or None (Kubernetes' own rules:
+    a DNS-1123 subdomain for the name, a ConfigMap/Secret key for the key)."""
+    if len(name) > 253 or not _DNS1123_SUBDOMAIN.match(name):
+        return (f"Secret name {name!r} is not a valid Kubernetes name (at most 253 lower-case letters, "
+                "digits, '-' and '.', starting and ending with a letter or digit)")
+    if len(key) > 253 or not _SECRET_KEY.match(key):
+        return f"Secret key {key!r} is not a valid key (letters, digits, '-', '_' and '.' only)"
+    return None
+
+
 def secret_selector(path: str) -> dict[str, str] | None:
     """/etc/alertmanager/secrets/<name>/<key> -> {name, key}, the operator's mount layout."""
     parts = PurePosixPath(path)
@@ -110,6 +124,12 @@ def _integration(integration: Integration, source: str, problems: list[Problem])
                                     f"kubernetes a secret file must be {SECRETS_DIR}/<secret>/<key> (where "
                                     "the operator mounts Alertmanager's secrets), so sloforge can reference "
                                     "that Secret"))
+            continue
+        invalid = secret_problem(selector["name"], selector["key"])
+        if invalid:
+            problems.append(Problem(source, secret.line, secret.field, f"{secret.path!r}: {invalid}; for "
+                                    f"--target kubernetes the path {SECRETS_DIR}/<secret>/<key> names the "
+                                    "Secret (in the AlertmanagerConfig's namespace) and its key"))
             continue
         if integration.kind == "webhook":
             out["httpConfig"] = {"authorization": {"type": "Bearer", "credentials": selector}}

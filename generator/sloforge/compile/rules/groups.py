@@ -19,12 +19,15 @@ results or the fast group's series, which are at most a minute old.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import replace
 
 from sloforge import conventions as c
 from sloforge import durations
 from sloforge.compile.rules.alerts import alerting_rules
 from sloforge.compile.rules.recording import BASE, recording_rules
 from sloforge.compile.rules.rule import AlertingRule, RecordingRule, Rule
+from sloforge.errors import Problem, SpecError
 from sloforge.model.catalog import Service, Slo
 
 # A window named in a recorded-series matcher, or the range after one. The range
@@ -39,6 +42,31 @@ CompiledSlo = tuple[list[RecordingRule], list[AlertingRule]]  # (recording rules
 
 def compile_slo(slo: Slo) -> CompiledSlo:
     return recording_rules(slo), alerting_rules(slo)
+
+
+def with_alert_labels(service: Service, compiled: list[CompiledSlo],
+                      extra: Mapping[str, str]) -> list[CompiledSlo]:
+    """`compiled` with `extra` set on every alert (the packaging's own labels, such as the
+    namespace the Prometheus Operator matches). An SLO whose alerts carry one of these labels
+    already (a spec label, or a label its SLI groups by) is a SpecError: overwriting it would
+    merge alerts, or send them where the spec did not say."""
+    problems = []
+    out: list[CompiledSlo] = []
+    for index, (slo, (recording, alerting)) in enumerate(zip(service.slos, compiled, strict=True)):
+        for name, value in extra.items():
+            own = {rule.labels[name] for rule in alerting if name in rule.labels} - {value}
+            if name in slo.sli.group_by or own:
+                why = (f"its SLI groups by '{name}'" if name in slo.sli.group_by
+                       else f"its alerts set {name}={sorted(own)[0]!r}")
+                problems.append(Problem(service.source, None, f"slos[{index}]", f"SLO '{slo.name}': {why}, "
+                                        f"but this target sets {name}={value!r} on every alert (see "
+                                        f"docs/routing.md, Kubernetes); rename that label (label_replace "
+                                        f"in the SLI, or another label name)"))
+        out.append((recording, [replace(rule, labels=dict(sorted({**rule.labels, **extra}.items())))
+                                for rule in alerting]))
+    if problems:
+        raise SpecError(problems)
+    return out
 
 
 def rule_groups(service: Service, compiled: list[CompiledSlo] | None = None) -> list[dict[str, object]]:

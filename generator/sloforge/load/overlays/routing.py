@@ -41,6 +41,8 @@ NAME = "sloforge/v1 Routing"
 EXPECTED = "apiVersion: sloforge/v1, kind: Routing"
 API_VERSION, KIND = "sloforge/v1", "Routing"
 _TIMING = ("group_wait", "group_interval", "repeat_interval")
+# Integration fields the Prometheus Operator's AlertmanagerConfig CRD wants non-empty (minLength: 1).
+_NOT_EMPTY = {"slack": ("title",)}
 
 __all__ = ["EXPECTED", "NAME", "apply", "claims", "owner_problems", "routing_from"]
 
@@ -292,6 +294,10 @@ class _Reader(Reader):
         return Destination(tuple(integrations), self.options(raw, path, ROUTE_OPTIONS))
 
     def integration(self, kind: str, raw: dict[str, Any], path: FieldPath) -> Integration:
+        for key in _NOT_EMPTY.get(kind, ()):
+            if raw.get(key) == "":
+                self.fail(path + (key,), f"an empty {key} is refused by the Prometheus Operator (its CRD "
+                          f"wants at least one character); leave {key} out for Alertmanager's default")
         secrets = tuple(SecretFile(k, v, self.doc.line(path + (k,)))
                         for k, v in sorted(raw.items()) if k.endswith("_file"))
         settings = tuple((k, v) for k, v in sorted(raw.items()) if not k.endswith("_file"))

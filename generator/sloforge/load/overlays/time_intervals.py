@@ -34,8 +34,10 @@ def normalise(entry: dict[str, Any]) -> dict[str, Any]:
     if "months" in entry:
         out["months"] = [_month_range(v, ("months", i)) for i, v in enumerate(entry["months"])]
     if "years" in entry:
-        out["years"] = [_number_range(v, ("years", i), 1, 9999, "a year such as 2025 or a range "
-                                      "such as 2025:2026") for i, v in enumerate(entry["years"])]
+        # 2000..2999: the Prometheus Operator's CRD pattern (^2\d{3}(?::2\d{3}|$)); earlier and
+        # later years mean nothing to an alert anyway.
+        out["years"] = [_number_range(v, ("years", i), 2000, 2999, "a year from 2000 to 2999 such as 2025, "
+                                      "or a range such as 2025:2026") for i, v in enumerate(entry["years"])]
     if "location" in entry:
         out["location"] = _location(entry["location"])
     return out
