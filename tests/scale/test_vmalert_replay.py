@@ -15,7 +15,6 @@ the 3m interval of the long group, not live vmalert's one-evaluation lag per cha
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ import yaml
 from tests.conftest import require_tool
 from tests.core.harness import Phase, counter, expect_firing, expect_quiet, rule_file, run
 
-from .victoria import Victoria, victoria_metrics
+from .victoria import Victoria, levels, per_minute, victoria_metrics
 
 H = 60
 START = 10  # the first minutes have no 5m rate yet, so both engines' no-data alerts fire once
@@ -62,17 +61,6 @@ SCENARIOS: dict[str, list[Phase]] = {
     "quiet": [Phase(HISTORY + 4 * H, 0.5, 0.0)],  # low traffic, no error series at all
     "gone": [Phase(HISTORY + H, 100, 0.0)],  # its metrics stop an hour after the clean history
 }
-
-
-def per_minute(phases: list[Phase], bad: bool) -> list[float]:
-    """The counter harness.counter writes for promtool, one value per minute."""
-    values, value = [0.0], 0.0
-    for phase in phases:
-        increment = phase.rate * 60 * (phase.error_ratio if bad else 1 - phase.error_ratio)
-        for _ in range(phase.minutes):
-            value += increment
-            values.append(value)
-    return values
 
 
 def counters() -> dict[str, tuple[list[Phase], bool]]:
@@ -143,41 +131,6 @@ def write_specs(root: Path) -> Path:
     for service in SCENARIOS:
         (specs / f"{service}.yml").write_text(SPEC.format(service=service), encoding="utf-8")
     return specs
-
-
-RECORDED = re.compile(r"\bslo:[a-z0-9_:]+")
-
-
-def levels(rules: list[Path], root: Path) -> list[Path]:
-    """The rule files split by chain level, groups (name, interval) kept.
-
-    Level 0 reads only raw series; level n reads a series recorded at level n-1. Replaying
-    level after level, with the writes flushed in between, is what `-replay.rulesDelay` is
-    for, without a sleep between every two rules."""
-    groups = [g for path in rules for g in yaml.safe_load(path.read_text())["groups"]]
-    level_of: dict[str, int] = {}
-    pending = [r for g in groups for r in g["rules"]]
-    while pending:
-        progressed = False
-        for rule in list(pending):
-            reads = set(RECORDED.findall(rule["expr"])) - {rule.get("record")}
-            if all(name in level_of for name in reads):
-                level = 1 + max((level_of[n] for n in reads), default=-1)
-                rule["_level"] = level
-                if "record" in rule:
-                    level_of[rule["record"]] = max(level_of.get(rule["record"], 0), level)
-                pending.remove(rule)
-                progressed = True
-        assert progressed, f"unresolved reads: {[r.get('record') or r.get('alert') for r in pending]}"
-    files = []
-    for level in range(1 + max(r["_level"] for g in groups for r in g["rules"])):
-        split = [{**{k: v for k, v in g.items() if k != "rules"},
-                  "rules": [{k: v for k, v in r.items() if k != "_level"} for r in g["rules"]
-                            if r["_level"] == level]} for g in groups]
-        path = root / f"level-{level}.yml"
-        path.write_text(yaml.safe_dump({"groups": [g for g in split if g["rules"]]}), encoding="utf-8")
-        files.append(path)
-    return files
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import subprocess
 import time
@@ -21,7 +22,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from tests.conftest import require_tool
+from tests.core.harness import Phase
 
 # Every minute of a promtool unit test (time 0 = the epoch) is this instant in VictoriaMetrics:
 # a fixed date, never today's, so the test reads no clock. It is a multiple of 1h and 3m since
@@ -68,15 +72,17 @@ class Victoria:
         self.post("/api/v1/import/prometheus", "\n".join(lines) + "\n")
         self.flush()
 
-    def replay(self, rules: list[Path], until_minute: int, rules_delay: str = "1s") -> str:
-        """vmalert -replay over [T0, T0 + until_minute]; returns its log."""
+    def replay(self, rules: list[Path], until_minute: int, rules_delay: str = "1s", from_minute: int = 0,
+               attempts: int = 5) -> str:
+        """vmalert -replay over [T0 + from_minute, T0 + until_minute]; returns its log. A rule that
+        fails `attempts` times in a row ends the replay (vmalert exits with a fatal error)."""
         vmalert = require_tool("vmalert")
         result = subprocess.run(
             [vmalert, *(f"-rule={r}" for r in rules), f"-datasource.url={self.base}",
              f"-remoteWrite.url={self.base}", "-remoteWrite.flushInterval=100ms",
-             f"-replay.timeFrom={iso(0)}", f"-replay.timeTo={iso(until_minute)}",
+             f"-replay.timeFrom={iso(from_minute)}", f"-replay.timeTo={iso(until_minute)}",
              f"-replay.rulesDelay={rules_delay}", "-replay.disableProgressBar",
-             "-replay.maxDatapointsPerQuery=10000",
+             "-replay.maxDatapointsPerQuery=10000", f"-replay.ruleRetryAttempts={attempts}",
              # vmalert 1.79 sends -datasource.queryStep (default 5m) as the step of replay's range
              # queries, whatever the group's interval: 0 makes the step the group's interval.
              "-datasource.queryStep=0",
@@ -103,6 +109,53 @@ class Victoria:
     def minutes(self, selector: str, until_minute: int) -> dict[str, list[int]]:
         """The minutes at which each series `selector` matches has a sample."""
         return {key: sorted(samples) for key, samples in self.values(selector, until_minute).items()}
+
+
+def per_minute(phases: list[Phase], bad: bool) -> list[float]:
+    """The counter harness.counter writes for promtool, one value per minute."""
+    values, value = [0.0], 0.0
+    for phase in phases:
+        increment = phase.rate * 60 * (phase.error_ratio if bad else 1 - phase.error_ratio)
+        for _ in range(phase.minutes):
+            value += increment
+            values.append(value)
+    return values
+
+
+RECORDED = re.compile(r"\bslo:[a-z0-9_:]+")
+
+
+def levels(rules: list[Path], root: Path) -> list[Path]:
+    """The rule files split by chain level, groups (name, interval) kept.
+
+    Level 0 reads only raw series; a rule one level above the highest level of the series it
+    reads (every rule recording that name). Replaying level after level, with the writes flushed
+    in between, is what `-replay.rulesDelay` is for, without a sleep between every two rules."""
+    groups = [g for path in rules for g in yaml.safe_load(path.read_text())["groups"]]
+    level_of: dict[str, int] = {}
+    pending = [r for g in groups for r in g["rules"]]
+    while pending:
+        progressed = False
+        unrecorded = {r["record"] for r in pending if "record" in r}
+        for rule in list(pending):
+            reads = set(RECORDED.findall(rule["expr"])) - {rule.get("record")}
+            if not reads & unrecorded:
+                level = 1 + max((level_of[n] for n in reads), default=-1)
+                rule["_level"] = level
+                if "record" in rule:
+                    level_of[rule["record"]] = max(level_of.get(rule["record"], 0), level)
+                pending.remove(rule)
+                progressed = True
+        assert progressed, f"unresolved reads: {[r.get('record') or r.get('alert') for r in pending]}"
+    files = []
+    for level in range(1 + max(r["_level"] for g in groups for r in g["rules"])):
+        split = [{**{k: v for k, v in g.items() if k != "rules"},
+                  "rules": [{k: v for k, v in r.items() if k != "_level"} for r in g["rules"]
+                            if r["_level"] == level]} for g in groups]
+        path = root / f"level-{level}.yml"
+        path.write_text(yaml.safe_dump({"groups": [g for g in split if g["rules"]]}), encoding="utf-8")
+        files.append(path)
+    return files
 
 
 @contextlib.contextmanager
