@@ -1,11 +1,11 @@
 """The generated alerts fire on VictoriaMetrics too: vmalert's replay against promtool.
 
 Synthetic raw counters (an outage, a 20x burn, a healthy service, a quiet service that
-never had an error series) go into a local victoria-metrics and into one promtool unit
-test. vmalert replays the generated rules over the stored history and writes `ALERTS`
+never had an error series, a service whose metrics stop) go into a local victoria-metrics
+and into one promtool unit test. vmalert replays the generated rules over the stored history and writes `ALERTS`
 back; each alert's first firing minute is compared with promtool's for the same data.
 
-What replay can and cannot show (docs/scale.md, "VictoriaMetrics"): it evaluates each
+What replay can and cannot show (docs/scale.md, "VictoriaMetrics: what was measured"): it evaluates each
 rule over the whole range (range queries at the group's interval) before the next rule,
 so chained rules see complete results of the rules before them, provided the remote
 write landed before the next rule starts. It therefore measures MetricsQL's semantics and
@@ -53,7 +53,7 @@ slos:
         - {{consumed: 100%, severity: page}}
 """
 
-# service -> traffic after the clean day (minutes, requests/s, error ratio)
+# service -> its traffic (minutes, requests/s, error ratio), the clean history included
 SCENARIOS: dict[str, list[Phase]] = {
     "outage": [Phase(HISTORY, 100, 0.0), Phase(H, 100, 1.0), Phase(3 * H, 100, 0.0)],
     "burn": [Phase(HISTORY, 100, 0.0), Phase(4 * H, 100, 0.02)],  # 20x a 99.9% SLO's budget
@@ -172,7 +172,7 @@ def test_promtool_shows_the_reference_times(rules: list[Path], tmp_path: Path) -
 
 
 @pytest.mark.parametrize("alert", list(FIRING), ids=lambda a: f"{a.service} {a.tier} {a.kind}")
-def test_alert_fires_on_victoria_metrics(replayed: Victoria, alert: Alert) -> None:
+def test_alert_fires_on_victoria_metrics_at_the_measured_minute(replayed: Victoria, alert: Alert) -> None:
     started = first_firing(replayed, alert)
     assert started is not None, f"{alert.name} ({alert.tier}) never fired in vmalert's replay"
     assert started - HISTORY == FIRING[alert][1]
