@@ -91,11 +91,17 @@ def expect_quiet(expr: str, minute: int) -> dict[str, object]:
 
 
 def run(promtool: str, rules: list[Path], series: dict[str, str], checks: list[dict[str, object]],
-        tmp: Path, interval: str = "1m", evaluation_interval: str = "1m") -> None:
-    """Run one promtool unit test; fail with promtool's own output otherwise."""
-    test = {
+        tmp: Path, interval: str = "1m", evaluation_interval: str = "1m",
+        group_eval_order: list[str] | None = None) -> None:
+    """Run one promtool unit test; fail with promtool's own output otherwise.
+
+    Without group_eval_order promtool evaluates the groups of one instant in no fixed order, so
+    a rule reading another group's series sees this minute's value in some runs and the last
+    minute's in others (a threshold crossing then moves by one minute from run to run)."""
+    test: dict[str, object] = {
         "rule_files": [str(r) for r in rules],
         "evaluation_interval": evaluation_interval,
+        **({"group_eval_order": group_eval_order} if group_eval_order else {}),
         "tests": [{
             "interval": interval,
             "input_series": [{"series": k, "values": v} for k, v in series.items()],
