@@ -1,4 +1,5 @@
-"""Command-line flags every spec-reading command shares (generate, validate, convert)."""
+"""Command-line flags every spec-reading command shares (generate, validate, convert, explain,
+report): one definition, so every command reads the same specs into the same SLOs."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ if TYPE_CHECKING:
 
 SLO_PERIOD_HELP = ("Period of Sloth specs, which have none of their own (Sloth's --default-slo-period); "
                    "AlertWindows catalogues among the inputs replace the default windows of that period.")
+# The --slo-period option itself: every command that reads specs declares
+# `slo_period: str = SLO_PERIOD` (a rule built with --slo-period 28d is explained
+# and reported with 28d factors and windows only if those commands take it too).
+SLO_PERIOD = typer.Option("30d", "--slo-period", help=SLO_PERIOD_HELP)
 
 
 def load_options(slo_period: str) -> LoadOptions:

@@ -12,6 +12,7 @@ import typer
 
 from sloforge.cli.boundary import EXIT_INVALID, EXIT_USAGE, err, guarded
 from sloforge.cli.boundary import report as print_problems
+from sloforge.cli.options import SLO_PERIOD, load_options
 
 if TYPE_CHECKING:  # the command's modules load when it runs, not when the CLI starts
     from sloforge.errors import Problem
@@ -48,6 +49,7 @@ def report(
     calendar: str = typer.Option(None, "--calendar", help="month or quarter: budget of the current "
                                  "calendar period (UTC) instead of the rolling SLO window."),
     slo: list[str] = typer.Option([], "--slo", help="Only this SLO (name or service/name); repeatable."),
+    slo_period: str = SLO_PERIOD,
     at: str = typer.Option(None, "--at", help="Evaluate at this time (unix or ISO 8601); default now."),
     timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds per HTTP request."),
 ) -> None:
@@ -68,13 +70,15 @@ def report(
         raise typer.Exit(EXIT_USAGE)
     moment = _parse_time(at)
 
+    load = load_options(slo_period)
+
     def body() -> tuple[list[Status], list[Problem]]:
         from sloforge.model.select import select
         from sloforge.pipeline import load_catalog
         from sloforge.prometheus_api import Client
         from sloforge.report.status import Collector
 
-        catalog, warnings = load_catalog(paths)
+        catalog, warnings = load_catalog(paths, load)
         chosen = select(catalog, slo)
         collector = Collector(Client(prometheus, timeout), chosen, moment)
         statuses = collector.calendar(calendar) if calendar else collector.rolling()
