@@ -214,11 +214,12 @@ class _SloReader(Reader):
         return tuple(sorted((k[len(PROPAGATE):], scalar_text(v)) for k, v in raw.items()
                             if isinstance(k, str) and k.startswith(PROPAGATE) and not isinstance(v, (dict, list))))
 
-    def selector(self, body: object, path: FieldPath, key: str) -> tuple[str, Any] | None:
+    def selector(self, body: object, path: FieldPath, key: str,
+                 fields: frozenset[str] = frozenset({"metric"})) -> tuple[str, Any] | None:
         """body[key].metric: a plain vector selector (Pyrra applies rate() itself), with its AST."""
         query = self.get(body, path, key, dict, required=True)
         at = path + (key,)
-        self.known(query, at, {"metric"})
+        self.known(query, at, set(fields))
         text = self.get(query, at, "metric", str, required=True)
         if text is None:
             return None
@@ -261,14 +262,12 @@ class _SloReader(Reader):
                       "success metric and the _count total")
             return None, {}
         group_by = self.grouping(inner, at)
-        fields = {"grouping"} | ({"metric"} if kind in ("bool_gauge", "boolGauge") else
-                                 {"errors", "total"} if kind == "ratio" else {"success", "total"})
-        self.known(inner, at, fields)
         if kind in ("bool_gauge", "boolGauge"):
-            found = self.selector(body, ("spec", "indicator"), kind)
+            found = self.selector(body, ("spec", "indicator"), kind, frozenset({"metric", "grouping"}))
             if found is None:
                 return None, {}
             return ProbeSli(found[0], group_by), _equal_matchers(found[1], group_by)
+        self.known(inner, at, {"grouping", "total", "errors" if kind == "ratio" else "success"})
         total = self.selector(inner, at, "total")
         other = self.selector(inner, at, "errors" if kind == "ratio" else "success")
         if total is None or other is None:
