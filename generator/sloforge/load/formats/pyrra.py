@@ -30,6 +30,8 @@ from sloforge.model.sli import EventsSli, LatencySli, ProbeSli, Sli
 
 NAME = "pyrra"
 EXPECTED = "Pyrra apiVersion: pyrra.dev/v1alpha1, kind: ServiceLevelObjective (or a List of them)"
+TITLE = "Pyrra"
+API_GROUPS = ("pyrra.dev",)
 GROUP = "pyrra.dev/"
 API = "pyrra.dev/v1alpha1"
 KIND = "ServiceLevelObjective"

@@ -30,6 +30,8 @@ from sloforge.model.sli import EventsSli, RatioSli, Sli
 NAME = "sloth"
 EXPECTED = ("Sloth version: prometheus/v1, or apiVersion: sloth.slok.dev/v1 with kind "
             "PrometheusServiceLevel or AlertWindows")
+TITLE = "Sloth"
+API_GROUPS = ("prometheus", "sloth.slok.dev")
 VERSION = "prometheus/v1"
 K8S_API = "sloth.slok.dev/v1"
 K8S_KIND = "PrometheusServiceLevel"
