@@ -51,7 +51,8 @@ def load_catalog(paths: list[str], load: LoadOptions | None = None,
 
 
 def _unknown_document(document: Document) -> Problem:
-    data, at = document.data, ()
+    data: object = document.data
+    at: tuple[int, ...] = ()
     if isinstance(data, list):
         # A list of objects (OpenSLO writes them so): speak about its first unsupported item.
         at = next(((i,) for i, item in enumerate(data)
