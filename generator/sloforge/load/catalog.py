@@ -3,6 +3,7 @@ them, formats produce services, overlays apply (load/base.py)."""
 
 from __future__ import annotations
 
+from sloforge import conventions
 from sloforge.errors import Problem, SpecError
 from sloforge.incremental import specs as cached
 from sloforge.incremental.cache import Cache
@@ -37,6 +38,7 @@ def load_catalog(paths: list[str], load: LoadOptions | None = None,
             services.extend(found)
             problems.extend(format_problems)
     problems.extend(_cross_file_problems(services, documents))
+    problems.extend(_file_name_problems(services, documents))
     draft = Draft(services, documents)
     for name, overlay in overlays.items():
         if claimed[name]:
@@ -106,12 +108,39 @@ def _cross_file_problems(services: list[Service], documents: list[Document]) -> 
     return problems
 
 
+def _file_name_problems(services: list[Service], documents: list[Document]) -> list[Problem]:
+    """Sloth names may hold capitals and dots; file, group and uid names use conventions.file_name,
+    so two names that become one (`Svc01`, `svc01`) would overwrite each other's files."""
+    problems = []
+    taken: set[tuple[str, int]] = set()
+    services_by_file: dict[str, Service] = {}
+    for service in services:
+        other = services_by_file.setdefault(conventions.file_name(service.name), service)
+        if other.name != service.name:
+            problems.append(Problem(service.source, _service_line(documents, service, taken), "service",
+                                    f"service '{service.name}' and service '{other.name}' (in {other.source}) "
+                                    f"both become the file name '{conventions.file_name(service.name)}'; "
+                                    "rename one"))
+        slos_by_name: dict[str, str] = {}
+        for slo in service.slos:
+            first = slos_by_name.setdefault(conventions.file_name(slo.name), slo.name)
+            if first != slo.name:
+                found = sorted((document.problem(path, "") for document in documents if document.path == slo.source
+                                for _, path in _naming_lines(document, document.data, (), slo.name, ("name",))),
+                               key=lambda p: p.line or 0)
+                line, field = (found[0].line, found[0].field) if found else (None, "name")
+                group = conventions.group_name(service.name, slo.name)
+                problems.append(Problem(slo.source, line, field, f"SLO '{slo.name}' and SLO '{first}' of service "
+                                        f"'{service.name}' both become the rule group name '{group}'; rename one"))
+    return problems
+
+
 def _service_line(documents: list[Document], service: Service, taken: set[tuple[str, int]]) -> int | None:
     """The first line of `service`'s file that names it (a `service:` field, or a Pyrra
     namespace) and names no earlier service; else where its owner is written (a cached
     spec's file is not read again)."""
     lines = sorted(line for document in documents if document.path == service.source
-                   for line in _naming_lines(document, document.data, (), service.name)
+                   for line, _ in _naming_lines(document, document.data, (), service.name)
                    if (service.source, line) not in taken)
     if not lines:
         return service.owner_line
@@ -119,17 +148,19 @@ def _service_line(documents: list[Document], service: Service, taken: set[tuple[
     return lines[0]
 
 
-def _naming_lines(document: Document, data: object, path: tuple[str | int, ...], name: str) -> list[int]:
+def _naming_lines(document: Document, data: object, path: tuple[str | int, ...], name: str,
+                  keys: tuple[str, ...] = ("service", "namespace")) -> list[tuple[int, tuple[str | int, ...]]]:
+    """(line, field path) of every `keys` field whose value is `name`."""
     found = []
     if isinstance(data, dict):
         for key, value in data.items():
-            if key in ("service", "namespace") and value == name:
+            if key in keys and value == name:
                 line = document.lines.get((*path, key))
                 if line is not None:
-                    found.append(line)
+                    found.append((line, (*path, key)))
             elif isinstance(value, (dict, list)):
-                found.extend(_naming_lines(document, value, (*path, key), name))
+                found.extend(_naming_lines(document, value, (*path, key), name, keys))
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            found.extend(_naming_lines(document, value, (*path, index), name))
+            found.extend(_naming_lines(document, value, (*path, index), name, keys))
     return found

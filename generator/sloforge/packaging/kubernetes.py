@@ -46,7 +46,8 @@ class Kubernetes:
         return c.kubernetes_rule_file(service)
 
     def wrap_rules(self, service: str, groups: RuleGroups, settings: Settings) -> dict[str, object] | None:
-        return manifest(PROMETHEUS_RULE_API, "PrometheusRule", f"sloforge-{service}", settings, {"spec": groups})
+        name = f"sloforge-{c.file_name(service)}"
+        return manifest(PROMETHEUS_RULE_API, "PrometheusRule", name, settings, {"spec": groups})
 
     # A PrometheusRule is not a file promtool can load: the tests load a plain copy,
     # outside the folder that `kubectl apply -R` or GitOps tools sync.
