@@ -95,3 +95,15 @@ def test_the_same_slo_of_a_service_twice_is_an_error(tmp_path: Path) -> None:
     found = problems(tmp_path, **{"a.yml": sloth("api", "availability"), "b.yml": sloth("api", "availability")})
     assert found == ["b.yml:4: slos[0].name: SLO 'availability' of service 'api' is already defined at "
                      "a.yml:4"]
+
+
+def test_convert_refuses_names_a_native_spec_cannot_hold(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    (tmp_path / "a.yml").write_text(sloth("Svc01", "availability"), "utf-8")
+    done = run_cli("convert", "a.yml", "--to", "native", "--out", "native", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0] == (
+        "a.yml: service: service 'Svc01' cannot be written to a native spec, whose names are a-z, 0-9, - and _; "
+        "rename it in the source first (e.g. to 'svc01': its rules' and alerts' labels change too)")
+    assert not (tmp_path / "native").exists()

@@ -40,6 +40,11 @@ def convert(
         from sloforge.pipeline import load_catalog
 
         catalog, warnings = load_catalog(paths, options)
+        unwritable = converter.name_problems(catalog)
+        if unwritable:
+            from sloforge.errors import SpecError
+
+            raise SpecError(unwritable)
         files = converter.files(catalog)
         if not files:
             from sloforge.errors import Problem, SpecError

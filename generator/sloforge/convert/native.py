@@ -14,13 +14,31 @@ import re
 from pathlib import Path
 
 from sloforge import conventions, durations
+from sloforge.errors import Problem
 from sloforge.load.formats.native import API_VERSION, KIND
+from sloforge.load.reader import NAME_PATTERN
 from sloforge.model import policy
 from sloforge.model.catalog import Alerting, Catalog, Service, Slo
 from sloforge.model.sli import EventsSli, LatencySli, ProbeSli, RatioSli, Sli
 from sloforge.render.yaml import to_yaml
 
 TARGETS = {"native": "sloforge/v1 ServiceLevels specs, one file per service"}
+
+
+def name_problems(catalog: Catalog) -> list[Problem]:
+    """Names a native spec cannot hold (Sloth's capitals and dots, `Svc01`, `slo.02`): converting
+    them as they are would write a spec that does not load, and renaming them silently would
+    change every alert's slo_service/slo_name label, so the user renames them in the source."""
+    problems = []
+    for service in catalog.services:
+        wrong = [("service", service.name, service.source)] if not NAME_PATTERN.fullmatch(service.name) else []
+        wrong += [("name", slo.name, slo.source) for slo in service.slos if not NAME_PATTERN.fullmatch(slo.name)]
+        for field, name, source in wrong:
+            what = f"service '{name}'" if field == "service" else f"SLO '{name}' of service '{service.name}'"
+            problems.append(Problem(source, None, field, f"{what} cannot be written to a native spec, "
+                                    "whose names are a-z, 0-9, - and _; rename it in the source first (e.g. to "
+                                    f"'{conventions.file_name(name)}': its rules' and alerts' labels change too)"))
+    return problems
 
 
 def files(catalog: Catalog) -> dict[str, str]:
