@@ -113,3 +113,18 @@ def test_the_same_name_twice_in_a_namespace_is_an_error(tmp_path: Path) -> None:
         load_catalog([str(tmp_path / "a.yaml")])
     assert [str(p).replace(f"{tmp_path}/", "") for p in caught.value.problems] == [
         "a.yaml:19: metadata.name: SLO 'errors' in namespace 'shop' is already defined at a.yaml:1"]
+
+
+def test_generated_promtool_tests_pass_with_shared_alert_names(tmp_path: Path, promtool: str) -> None:
+    """Pyrra names every SLO's alert ErrorBudgetBurn: the no-data alerts of a namespace's SLOs
+    share a name too, and each SLO's promtool tests must expect its siblings' (no data there)."""
+    from tests.conftest import run_cli
+
+    files = [str(PYRRA / n) for n in ("ratio.yaml", "latency.yaml", "bool-gauge-list.yaml", "objective-list.yaml")]
+    done = run_cli("generate", *files, "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    shop = (tmp_path / "out" / "prometheus" / "shop.yml").read_text("utf-8")
+    assert shop.count("- alert: SLINoData\n") == 2  # checkout-errors and search-latency
+    done = run_cli("check", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "shop.test.yml: ok: promtool test rules (12 tests)" in done.stdout
