@@ -128,3 +128,15 @@ def test_generated_promtool_tests_pass_with_shared_alert_names(tmp_path: Path, p
     done = run_cli("check", str(tmp_path / "out"))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "shop.test.yml: ok: promtool test rules (12 tests)" in done.stdout
+
+
+def test_a_dotted_kubernetes_name_keeps_its_dots_in_labels_only(tmp_path: Path) -> None:
+    from sloforge import outputs as targets
+    from sloforge.packaging import PACKAGINGS
+
+    (tmp_path / "a.yaml").write_text(OBJECT.format(target="99", window="4w").replace("name: errors",
+                                                                                   "name: api.errors"), "utf-8")
+    catalog, _ = load_catalog([str(tmp_path / "a.yaml")])
+    files = {f.path: f.content for f in targets.files(catalog, targets.Context(PACKAGINGS["prometheus"]))}
+    rules = files["prometheus/shop.yml"]
+    assert "- name: sloforge-shop-api-errors\n" in rules and 'slo_name="api.errors"' in rules

@@ -16,6 +16,7 @@ slo/rules.go):
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sloforge import conventions, durations, promql
@@ -39,6 +40,7 @@ LIST_KINDS = {"List", "ServiceLevelObjectiveList"}
 DEFAULT_NAMESPACE = "default"  # where Kubernetes puts an object without one
 PROPAGATE = "pyrra.dev/"  # Pyrra's prefix for labels and annotations copied onto rules
 DEFAULT_ALERT = "ErrorBudgetBurn"
+KUBERNETES_NAME = re.compile(r"[a-z0-9][-a-z0-9_.]*")
 _SET_BY_SLOFORGE = RESERVED_LABELS | conventions.ALERT_LABELS
 _SPEC_FIELDS = {"description", "target", "window", "indicator", "alerting", "partial_response_strategy",
                 "performanceOverAccuracy", "ruleOutput"}
@@ -121,6 +123,15 @@ def _owner(slos: list[Slo]) -> str | None:
 
 
 class _SloReader(Reader):
+    def name(self, value: object, path: FieldPath, what: str) -> str | None:
+        """A Kubernetes object name may hold dots (`api.errors`): label values keep them, file
+        and group names use conventions.file_name, as for Sloth's names."""
+        if not isinstance(value, str) or not KUBERNETES_NAME.fullmatch(value) or len(value) > 63:
+            self.fail(path, f"{what} {value!r} must be 1-63 characters of a-z, 0-9, -, _ and ., starting "
+                      "with a letter or digit")
+            return None
+        return value
+
     def slo(self, data: object) -> Slo | None:
         if not isinstance(data, dict):
             self.fail((), "expected a ServiceLevelObjective mapping")
