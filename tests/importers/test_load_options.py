@@ -7,6 +7,7 @@ import http.server
 import json
 import threading
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -74,3 +75,28 @@ def test_report_queries_the_series_the_rules_recorded(recorder: tuple[str, list[
     text = "\n".join(queries)
     assert f"slo:sli_error:{wanted}" in text
     assert unwanted not in text
+
+
+def test_every_command_that_reads_specs_takes_the_same_slo_period() -> None:
+    """One definition (cli/options.py SLO_PERIOD) on every command with spec paths."""
+    import typer.main
+    from sloforge.cli import app
+    from sloforge.cli.options import SLO_PERIOD_HELP
+
+    def commands(group: Any, prefix: str = "") -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):
+                out.update(commands(command, f"{prefix}{name} "))
+            else:
+                out[prefix + name] = command
+        return out
+
+    found = commands(typer.main.get_command(app))
+    readers = {name for name, command in found.items()
+               if any(p.name in ("paths", "specs") for p in command.params)}
+    assert readers >= {"validate", "generate", "convert", "explain", "report", "routes explain", "routes show"}
+    for name in sorted(readers):
+        options = {p.name: p for p in found[name].params}
+        assert "slo_period" in options, name
+        assert options["slo_period"].default == "30d" and options["slo_period"].help == SLO_PERIOD_HELP
