@@ -48,7 +48,10 @@ def files(catalog: Catalog) -> dict[str, str]:
 
 def service_text(service: Service) -> str:
     comments = _SourceComments.read(service.source)
-    header = [f"# converted by sloforge from {service.source}; edit this file from now on"]
+    # A Sloth service may be spread over several files: name them all, each SLO's comments from its own.
+    sources = list(dict.fromkeys([service.source, *(slo.source for slo in service.slos if slo.source)]))
+    others = {source: _SourceComments.read(source) for source in sources[1:]}
+    header = [f"# converted by sloforge from {', '.join(sources)}; edit this file from now on"]
     leading = comments.leading
     if leading:
         header += ["#", "# comments of the source:"] + leading
@@ -56,7 +59,7 @@ def service_text(service: Service) -> str:
     slos = top.pop("slos")
     out = "\n".join(header) + "\n" + to_yaml(top) + "slos:\n"
     for slo, spec in zip(service.slos, list(slos), strict=True):  # type: ignore[call-overload]
-        for line in comments.for_slo(slo.name):
+        for line in others.get(slo.source, comments).for_slo(slo.name):
             out += f"  {line}\n"
         item = to_yaml([spec])
         out += "".join(f"  {line}\n" for line in item.splitlines())
