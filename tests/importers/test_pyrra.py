@@ -15,7 +15,8 @@ from sloforge.pipeline import load_catalog
 
 
 @pytest.mark.parametrize(("period", "expected", "fors"), [
-    # Pyrra's slo/rules.go Windows(): written for 28d, scaled, rounded to the minute (Go's Round)
+    # Pyrra's slo/rules.go Windows(): written for 28d, scaled, rounded to the minute (Go's Round);
+    # Pyrra's own slo/rules_test.go records the same 2w (burnrate3m, 2d) and 7d (1m, 8m, 1h30m) windows
     ("28d", [("page", "1h", "5m", 14), ("page", "6h", "30m", 7), ("ticket", "1d", "2h", 2),
              ("ticket", "4d", "6h", 1)], ("2m", "1h")),
     ("2w", [("page", "30m", "3m", 14), ("page", "3h", "15m", 7), ("ticket", "12h", "1h", 2),
