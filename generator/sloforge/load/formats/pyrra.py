@@ -44,6 +44,9 @@ KUBERNETES_NAME = re.compile(r"[a-z0-9][-a-z0-9_.]*")
 _SET_BY_SLOFORGE = RESERVED_LABELS | conventions.ALERT_LABELS
 _SPEC_FIELDS = {"description", "target", "window", "indicator", "alerting", "partial_response_strategy",
                 "performanceOverAccuracy", "ruleOutput"}
+_METADATA_FIELDS = {"name", "namespace", "labels", "annotations", "uid", "resourceVersion", "generation",
+                    "creationTimestamp", "managedFields", "finalizers", "ownerReferences", "generateName",
+                    "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"}
 _ALERTING_FIELDS = {"disabled", "burnrates", "absent", "name", "absentName", "severities"}
 _SEVERITY_FIELDS = {"absent", "fastBurn", "mediumBurn", "slowBurn", "longTermBurn"}
 
@@ -145,9 +148,10 @@ class _SloReader(Reader):
             return None
         self.known(data, (), {"apiVersion", "kind", "metadata", "spec", "status"})
         metadata = self.get(data, (), "metadata", dict, required=True) or {}
-        self.known(metadata, ("metadata",), {"name", "namespace", "labels", "annotations", "uid",
-                                             "resourceVersion", "generation", "creationTimestamp",
-                                             "managedFields", "finalizers", "ownerReferences"})
+        for key in sorted(set(metadata) - _METADATA_FIELDS, key=str):
+            # Kubernetes keeps more object metadata than these (and drops what it does not know):
+            # nothing in it changes the rules
+            self.warn(("metadata", key), "ignored: sloforge reads metadata.name, namespace, labels and annotations")
         name = self.name(self.get(metadata, ("metadata",), "name", str, required=True), ("metadata", "name"),
                          "SLO name")
         namespace = self.get(metadata, ("metadata",), "namespace", str, default=DEFAULT_NAMESPACE)
