@@ -141,3 +141,15 @@ def test_a_dotted_kubernetes_name_keeps_its_dots_in_labels_only(tmp_path: Path) 
     files = {f.path: f.content for f in targets.files(catalog, targets.Context(PACKAGINGS["prometheus"]))}
     rules = files["prometheus/shop.yml"]
     assert "- name: sloforge-shop-api-errors\n" in rules and 'slo_name="api.errors"' in rules
+
+
+def test_a_namespace_whose_slos_name_different_teams_gets_no_owner_and_a_warning(tmp_path: Path) -> None:
+    one = OBJECT.format(target="99", window="4w").replace("  namespace: shop\n",
+                                                          "  namespace: shop\n  labels: {pyrra.dev/team: a}\n")
+    two = one.replace("name: errors", "name: latency").replace("team: a}", "team: b}")
+    (tmp_path / "a.yaml").write_text(one + "---\n" + two, "utf-8")
+    catalog, warnings = load_catalog([str(tmp_path / "a.yaml")])
+    assert catalog.services[0].owner is None and {s.owner for s in catalog.slos} == {None}
+    assert [str(w).replace(f"{tmp_path}/", "") for w in warnings] == [
+        "a.yaml:3: metadata.labels.pyrra.dev/team: warning: the SLOs of namespace 'shop' name different teams "
+        "(errors: a, latency: b); a service has one owner, so none is set: give them the same pyrra.dev/team label"]

@@ -16,6 +16,7 @@ slo/rules.go):
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -114,15 +115,25 @@ def services_from(documents: list[Document],
                 sources.setdefault(slo.service, (document.path, document.line(prefix + ("metadata",))))
                 by_service.setdefault(slo.service, []).append(slo)
             problems.extend(reader.problems)
-    services = [Service(name=name, source=sources[name][0], slos=tuple(slos), owner=_owner(slos),
-                        owner_line=sources[name][1])
-                for name, slos in by_service.items()]
+    services = []
+    for name, slos in by_service.items():
+        owner = _owner(name, slos, sources[name], problems)
+        kept = slos if owner is not None else [dataclasses.replace(s, owner=None) for s in slos]
+        services.append(Service(name=name, source=sources[name][0], slos=tuple(kept), owner=owner,
+                                owner_line=sources[name][1]))
     return services, problems
 
 
-def _owner(slos: list[Slo]) -> str | None:
+def _owner(service: str, slos: list[Slo], where: tuple[str, int | None], problems: list[Problem]) -> str | None:
+    """The team the namespace's SLOs agree on (`pyrra.dev/team`); a service routes to one team."""
     owners = {slo.owner for slo in slos}
-    return owners.pop() if len(owners) == 1 else None
+    if len(owners) == 1:
+        return owners.pop()
+    named = ", ".join(f"{slo.name}: {slo.owner or 'none'}" for slo in slos)
+    problems.append(Problem(where[0], where[1], "metadata.labels.pyrra.dev/team", f"the SLOs of namespace "
+                            f"'{service}' name different teams ({named}); a service has one owner, so none is "
+                            "set: give them the same pyrra.dev/team label", warning=True))
+    return None
 
 
 class _SloReader(Reader):
