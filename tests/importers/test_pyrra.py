@@ -98,7 +98,8 @@ spec:
 @pytest.mark.parametrize(("target", "window", "expected"), [
     ("100", "4w", "a.yaml:7: spec.target: 100 must be above 0 and below 100 (100 leaves no error budget to alert on)"),
     ("99", "4x", "a.yaml:8: spec.window: '4x' is not a duration (write it like 5m, 1h or 30d)"),
-    ("99", "30m", "a.yaml:8: spec.window: 30m is outside 1h..366d"),
+    ("99", "4d", "a.yaml:8: spec.window: 4d is outside what Pyrra's windows fit in sloforge: from 5d (shorter, "
+               "each page window pair has a short window under 5m) to 366d"),
 ])
 def test_mistakes_are_located(tmp_path: Path, target: str, window: str, expected: str) -> None:
     (tmp_path / "a.yaml").write_text(OBJECT.format(target=target, window=window), "utf-8")
@@ -153,3 +154,10 @@ def test_a_namespace_whose_slos_name_different_teams_gets_no_owner_and_a_warning
     assert [str(w).replace(f"{tmp_path}/", "") for w in warnings] == [
         "a.yaml:3: metadata.labels.pyrra.dev/team: warning: the SLOs of namespace 'shop' name different teams "
         "(errors: a, latency: b); a service has one owner, so none is set: give them the same pyrra.dev/team label"]
+
+
+@pytest.mark.parametrize("period", ["5d", "7d", "2w", "28d", "366d"])
+def test_every_tier_has_a_short_window_the_rules_can_test_from_5d(period: str) -> None:
+    pairs, _ = pyrra.windows(durations.parse(period))
+    for tier in ("page", "ticket"):
+        assert max(p.short for p in pairs if p.tier == tier) >= 300, tier
