@@ -6,6 +6,9 @@ users' own queries depend on them. Extend, never rename.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 # Labels carried by every generated series and alert.
 LABEL_SERVICE = "slo_service"
 LABEL_SLO = "slo_name"
@@ -69,8 +72,23 @@ def total_events(window: str) -> str:
     return TOTAL_EVENTS.format(window=window)
 
 
+# Service and SLO names in file, group, uid and object names. A native name is used as it
+# is; Sloth also allows capitals and dots (`Svc01`, `slo.02`), which keep their spelling in
+# label values but become lowercase and "-" in names (two names that become one are an
+# error when specs load).
+_SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+@lru_cache(maxsize=4096)
+def file_name(name: str) -> str:
+    """svc01 -> svc01, Svc01 -> svc01, slo.02 -> slo-02."""
+    if _SAFE_NAME.fullmatch(name):
+        return name
+    return re.sub(r"[^a-z0-9_-]", "-", name.lower())
+
+
 def group_name(service: str, slo: str) -> str:
-    return f"sloforge-{service}-{slo}"
+    return f"sloforge-{file_name(service)}-{file_name(slo)}"
 
 
 def long_group_name(service: str, slo: str) -> str:
@@ -101,11 +119,11 @@ def _split_words(name: str) -> list[str]:
 
 
 def rule_file(service: str) -> str:
-    return f"prometheus/{service}.yml"
+    return f"prometheus/{file_name(service)}.yml"
 
 
 def kubernetes_rule_file(service: str) -> str:
-    return f"kubernetes/prometheusrule-{service}.yml"
+    return f"kubernetes/prometheusrule-{file_name(service)}.yml"
 
 
 # Grafana dashboards: stable uids (re-imports update in place) and file names.
@@ -116,6 +134,7 @@ DASHBOARD_UID_MAX = 40  # Grafana's limit
 
 def dashboard_uid(service: str) -> str:
     """slo-<service>, or for names too long for a uid a prefix plus a hash of the name."""
+    service = file_name(service)
     uid = DASHBOARD_UID_PREFIX + service
     if len(uid) <= DASHBOARD_UID_MAX:
         return uid
@@ -127,7 +146,7 @@ def dashboard_uid(service: str) -> str:
 
 
 def dashboard_file(service: str) -> str:
-    return f"grafana/{service}.json"
+    return f"grafana/{file_name(service)}.json"
 
 
 def overview_dashboard_file() -> str:
@@ -140,7 +159,7 @@ def kubernetes_dashboard_file(uid: str) -> str:
 
 def mimir_namespace(service: str) -> str:
     """One ruler namespace per service: `mimirtool rules load` replaces a namespace as a whole."""
-    return f"sloforge-{service}"
+    return f"sloforge-{file_name(service)}"
 
 
 def mimir_rule_file(service: str) -> str:
@@ -178,9 +197,9 @@ MIMIR_TESTS_DIR = "mimir-tests"
 
 
 def unit_test_file(service: str, folder: str = PROMETHEUS_TESTS_DIR) -> str:
-    return f"{folder}/{service}.test.yml"
+    return f"{folder}/{file_name(service)}.test.yml"
 
 
 def unit_test_rules_file(service: str, folder: str) -> str:
     """The service's rule groups as a plain file promtool can load, for its tests."""
-    return f"{folder}/{service}.rules.yml"
+    return f"{folder}/{file_name(service)}.rules.yml"

@@ -1,4 +1,5 @@
-"""Importer test cases: Sloth and OpenSLO example files from ../shared/fixtures.
+"""Importer test cases: Sloth and OpenSLO example files from ../shared/fixtures, and the
+Pyrra-shaped files in tests/importers/pyrra (written for these tests).
 
 They are read in place (CI has ../shared beside the repo). Origin and licence,
 from fixtures/README.md: `sloth/` are examples of Sloth (github.com/slok/sloth,
@@ -17,23 +18,33 @@ FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
 SLOTH = FIXTURES / "sloth"
 OPENSLO = FIXTURES / "openslo"
 WINDOWS = SLOTH / "windows"
-GOLDEN = Path(__file__).parent / "golden"
+HERE = Path(__file__).parent
+PYRRA = HERE / "pyrra"
+GOLDEN = HERE / "golden"
 UPDATE = bool(os.environ.get("SLOFORGE_UPDATE_GOLDEN"))
 
 SLOTH_FILES = sorted(SLOTH.glob("*.yml"))
 OPENSLO_FILES = sorted(OPENSLO.glob("*/*.yaml"))
+PYRRA_FILES = sorted(PYRRA.glob("*.yaml"))
 # Sloth examples that use a plugin sloforge cannot run: they must fail with one error.
 PLUGIN_FILES = {"victoria-metrics.yml"}
 COMPILING = [p for p in SLOTH_FILES if p.name not in PLUGIN_FILES]
 
 
+def root(path: Path) -> Path:
+    """The folder a case's paths are written relative to (in headers and messages)."""
+    return HERE if path.is_relative_to(HERE) else FIXTURES
+
+
 def relative(path: Path) -> str:
-    return path.relative_to(FIXTURES).as_posix() if path.is_relative_to(FIXTURES) else str(path)
+    base = root(path)
+    return path.relative_to(base).as_posix() if path.is_relative_to(base) else str(path)
 
 
 def cases() -> list[tuple[str, list[Path], str]]:
     """(id, input files, Sloth period): every fixture alone, plus the AlertWindows catalogues."""
-    out = [(relative(p).replace("/", "-").rsplit(".", 1)[0], [p], "30d") for p in SLOTH_FILES + OPENSLO_FILES]
+    files = SLOTH_FILES + OPENSLO_FILES + PYRRA_FILES
+    out = [(relative(p).replace("/", "-").rsplit(".", 1)[0], [p], "30d") for p in files]
     out.append(("sloth-getting-started+windows-custom-30d", [SLOTH / "getting-started.yml",
                                                             WINDOWS / "custom-30d.yaml"], "30d"))
     out.append(("sloth-kubernetes-apiserver+windows-7d", [SLOTH / "kubernetes-apiserver.yml",
@@ -42,7 +53,7 @@ def cases() -> list[tuple[str, list[Path], str]]:
 
 
 def compile_files(paths: list[Path], period: str = "30d") -> tuple[dict[str, str], list[str]]:
-    """Rule files by name (or, for invalid input, {}) and every problem line, paths relative to FIXTURES."""
+    """Rule files by name (or, for invalid input, {}) and every problem line, paths relative to their root."""
     import contextlib
 
     from sloforge import durations
@@ -52,7 +63,7 @@ def compile_files(paths: list[Path], period: str = "30d") -> tuple[dict[str, str
     from sloforge.packaging import PACKAGINGS
     from sloforge.pipeline import load_catalog
 
-    with contextlib.chdir(FIXTURES):
+    with contextlib.chdir(root(paths[0])):
         try:
             catalog, warnings = load_catalog([relative(p) for p in paths],
                                              LoadOptions(durations.parse(period)))

@@ -1,4 +1,4 @@
-"""Golden tests: every Sloth and OpenSLO fixture -> rule files, converted native specs, or errors.
+"""Golden tests: every Sloth, OpenSLO and Pyrra fixture -> rule files, converted native specs, or errors.
 
 Refresh with SLOFORGE_UPDATE_GOLDEN=1 after an intended change, and review the diff.
 """
@@ -9,7 +9,7 @@ import contextlib
 from pathlib import Path
 
 import pytest
-from importers_cases import FIXTURES, GOLDEN, UPDATE, cases, compile_files, relative
+from importers_cases import FIXTURES, GOLDEN, PYRRA, UPDATE, cases, compile_files, relative, root
 from sloforge import durations
 from sloforge.convert import native as convert
 from sloforge.load.options import LoadOptions
@@ -24,7 +24,7 @@ def outputs(paths: list[Path], period: str) -> dict[str, str]:
     if problems:
         out["problems.txt"] = "\n".join(problems) + "\n"
     if rules:
-        with contextlib.chdir(FIXTURES):
+        with contextlib.chdir(root(paths[0])):
             catalog, _ = load_catalog([relative(p) for p in paths], LoadOptions(durations.parse(period)))
         out.update({f"native/{name}": text for name, text in convert.files(catalog).items()})
     return out
@@ -48,4 +48,5 @@ def test_fixture_matches_golden(case: str, paths: list[Path], period: str) -> No
 def test_every_fixture_is_a_case() -> None:
     covered = {p for _, paths, _ in CASES for p in paths}
     every = {p for p in FIXTURES.rglob("*.y*ml") if "_gen" not in p.parts and "grafana" not in p.parts}
+    every |= set(PYRRA.glob("*.y*ml"))
     assert every <= covered

@@ -1,4 +1,5 @@
-"""A promtool unit test per converted Sloth example: on a full outage its page alert fires."""
+"""A promtool unit test per converted Sloth example and per Pyrra indicator kind: on a full outage
+every SLO that pages fires its page alert."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from importers_cases import SLOTH, compile_files
+from importers_cases import PYRRA, SLOTH, compile_files
 from sloforge.convert import native as convert
 from sloforge.pipeline import load_catalog
 
@@ -23,9 +24,35 @@ OUTAGES = {"getting-started.yml": HTTP, "k8s-getting-started.yml": HTTP, "multif
            "raw-home-wifi.yml": WIFI, "kubernetes-apiserver.yml": APISERVER}
 
 
+# Pyrra: one file per indicator kind (latency.yaml holds both latency shapes).
+PYRRA_OUTAGES = {
+    "ratio.yaml": [{"series": 'http_requests_total{job="checkout", code="500", route="/pay"}',
+                    "values": "0+60x120"}],
+    "latency.yaml": [
+        {"series": 'http_request_duration_seconds_count{job="checkout"}', "values": "0+60x120"},
+        {"series": 'http_request_duration_seconds_bucket{job="checkout", le="0.3"}', "values": "0x120"},
+        {"series": 'search_duration_seconds_count{job="search", handler="q"}', "values": "0+60x120"},
+        {"series": 'search_duration_seconds_bucket{job="search", handler="q", code="200", le="1"}',
+         "values": "0x120"}],
+    "bool-gauge-list.yaml": [
+        {"series": 'probe_success{job="blackbox", instance="https://shop.example.com"}', "values": "0x120"},
+        {"series": 'probe_success{job="blackbox", instance="https://api.example.com"}', "values": "0x120"}],
+}
+
+
 @pytest.mark.parametrize("name", sorted(OUTAGES), ids=lambda n: n.rsplit(".", 1)[0])
 def test_page_alert_fires_on_full_outage(name: str, tmp_path: Path, promtool: str) -> None:
-    catalog, _ = load_catalog([str(SLOTH / name)])
+    assert_pages(SLOTH / name, OUTAGES[name], tmp_path, promtool)
+
+
+@pytest.mark.parametrize("name", sorted(PYRRA_OUTAGES), ids=lambda n: "pyrra-" + n.rsplit(".", 1)[0])
+def test_pyrra_page_alert_fires_on_full_outage(name: str, tmp_path: Path, promtool: str) -> None:
+    assert_pages(PYRRA / name, PYRRA_OUTAGES[name], tmp_path, promtool)
+
+
+def assert_pages(source: Path, series: list[dict[str, str]], tmp_path: Path, promtool: str) -> None:
+    """Convert `source` to native specs, generate, and prove with promtool that every paging SLO pages."""
+    catalog, _ = load_catalog([str(source)])
     converted = tmp_path / "specs"
     converted.mkdir()
     for file, text in convert.files(catalog).items():
@@ -42,7 +69,7 @@ def test_page_alert_fires_on_full_outage(name: str, tmp_path: Path, promtool: st
         "evaluation_interval": "1m",
         "tests": [{
             "interval": "1m",
-            "input_series": OUTAGES[name],
+            "input_series": series,
             "promql_expr_test": [{
                 "expr": 'count by (alertname, slo_service, slo_name) (ALERTS{alertstate="firing", '
                         'slo_severity="page"})',

@@ -119,7 +119,7 @@ CASES: list[tuple[str, str | bytes, str]] = [
     ("empty service name", _replace("service: checkout", 'service: ""'), 'service: "" must start'),
     # -- duplicates ---------------------------------------------------------------
     ("service defined in two files", GOOD,
-     "bad.yml: service: service 'checkout' is already defined in"),
+     "bad.yml:3: service: service 'checkout' is already defined in"),
     ("SLO twice in a service", _replace("- name: latency", "- name: availability"),
      "bad.yml:12: slos[1].name: SLO 'availability' is defined twice in this service"),
     # -- queries ----------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from sloforge.cli.boundary import EXIT_USAGE, err, guarded, report
-from sloforge.cli.options import SLO_PERIOD_HELP, load_options
+from sloforge.cli.options import SLO_PERIOD, load_options
 
 if TYPE_CHECKING:  # the command's modules load when it runs, not when the CLI starts
     from sloforge.errors import Problem
@@ -24,7 +24,7 @@ def convert(
     paths: list[str] = typer.Argument(..., help="Sloth, OpenSLO (or native) spec files or directories."),
     to: str = typer.Option("native", "--to", help="Output format: native (sloforge/v1 ServiceLevels)."),
     out: Path = typer.Option(Path("converted"), "--out", "-o", help="Directory for the converted specs."),
-    slo_period: str = typer.Option("30d", "--slo-period", help=SLO_PERIOD_HELP),
+    slo_period: str = SLO_PERIOD,
 ) -> None:
     """Write equivalent native specs, one file per service, so a team can migrate once and edit one
     format. Generating from the converted specs gives the same rules as generating from the sources."""
@@ -40,6 +40,11 @@ def convert(
         from sloforge.pipeline import load_catalog
 
         catalog, warnings = load_catalog(paths, options)
+        unwritable = converter.name_problems(catalog)
+        if unwritable:
+            from sloforge.errors import SpecError
+
+            raise SpecError(unwritable)
         files = converter.files(catalog)
         if not files:
             from sloforge.errors import Problem, SpecError

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from sloforge.cli.boundary import EXIT_USAGE, err, guarded, report
+from sloforge.cli.options import SLO_PERIOD, load_options
 
 if TYPE_CHECKING:  # the command's modules load when it runs, not when the CLI starts
     from sloforge.errors import Problem
@@ -31,6 +32,7 @@ def register(app: typer.Typer) -> None:
 def explain(
     paths: list[str] = typer.Argument(..., help="Spec files or directories."),
     slo: list[str] = typer.Option([], "--slo", help="Only this SLO (name or service/name); repeatable."),
+    slo_period: str = SLO_PERIOD,
     output_format: str = typer.Option("table", "--format", "-f", help="table or json."),
     plot: Path = typer.Option(None, "--plot", help="Also draw detection time against error ratio "
                               "(one curve per tier, log axes) into this PNG; needs sloforge[plot]."),
@@ -44,12 +46,14 @@ def explain(
         err(f"error: --format must be one of {', '.join(FORMATS)}, not {output_format!r}")
         raise typer.Exit(EXIT_USAGE)
 
+    load = load_options(slo_period)
+
     def body() -> tuple[list[Explanation], list[Problem]]:
         from sloforge.explain.slo import explain as explain_slo
         from sloforge.model.select import select
         from sloforge.pipeline import load_catalog
 
-        catalog, warnings = load_catalog(paths)
+        catalog, warnings = load_catalog(paths, load)
         chosen = select(catalog, slo)
         if plot is not None:
             from sloforge.explain.plot import plot as draw

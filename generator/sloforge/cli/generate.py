@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from sloforge.cli.boundary import EXIT_INVALID, err, guarded, report
-from sloforge.cli.options import SLO_PERIOD_HELP, load_options
+from sloforge.cli.options import SLO_PERIOD, load_options
 from sloforge.cli.progress import service_progress
 
 if TYPE_CHECKING:  # the command's modules load when it runs, not when the CLI starts
@@ -42,7 +42,7 @@ def generate(
     label: list[str] = typer.Option([], "--label", help="kubernetes target: KEY=VALUE label on every "
                                     "object (e.g. for the operator's ruleSelector); repeatable."),
     no_promtool: bool = typer.Option(False, "--no-promtool", help="Skip `promtool check rules`."),
-    slo_period: str = typer.Option("30d", "--slo-period", help=SLO_PERIOD_HELP),
+    slo_period: str = SLO_PERIOD,
     alertmanager_base: Path = typer.Option(None, "--alertmanager-base", help="Your alertmanager.yml: "
                                            "sloforge's routes are merged into it (needs a kind: Routing "
                                            "spec among the inputs)."),

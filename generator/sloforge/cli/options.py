@@ -1,5 +1,6 @@
-"""Command-line flags commands share: how specs are read (generate, validate, convert) and
-how Prometheus is reached (report, lint)."""
+"""Command-line flags commands share: how specs are read (every spec-reading command: one
+definition, so every command reads the same specs into the same SLOs) and how Prometheus is
+reached (report, lint)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ if TYPE_CHECKING:
 
 SLO_PERIOD_HELP = ("Period of Sloth specs, which have none of their own (Sloth's --default-slo-period); "
                    "AlertWindows catalogues among the inputs replace the default windows of that period.")
+# The --slo-period option itself: every command that reads specs declares
+# `slo_period: str = SLO_PERIOD` (a rule built with --slo-period 28d is explained
+# and reported with 28d factors and windows only if those commands take it too).
+SLO_PERIOD = typer.Option("30d", "--slo-period", help=SLO_PERIOD_HELP)
 
 
 def load_options(slo_period: str) -> LoadOptions:

@@ -17,7 +17,9 @@ from sloforge.cli.options import (
     BEARER_TOKEN_FILE_HELP,
     CA_FILE_HELP,
     PROMETHEUS_HELP,
+    SLO_PERIOD,
     TIMEOUT_HELP,
+    load_options,
     prometheus_client,
 )
 
@@ -56,6 +58,7 @@ def report(
     calendar: str = typer.Option(None, "--calendar", help="month or quarter: budget of the current "
                                  "calendar period (UTC) instead of the rolling SLO window."),
     slo: list[str] = typer.Option([], "--slo", help="Only this SLO (name or service/name); repeatable."),
+    slo_period: str = SLO_PERIOD,
     at: str = typer.Option(None, "--at", help="Evaluate at this time (unix or ISO 8601); default now."),
     timeout: float = typer.Option(10.0, "--timeout", min=0.1, help=TIMEOUT_HELP),
     bearer_token_file: Path = typer.Option(None, "--bearer-token-file", help=BEARER_TOKEN_FILE_HELP),
@@ -80,13 +83,15 @@ def report(
     moment = _parse_time(at)
     client = guarded(lambda: prometheus_client(prometheus, timeout, bearer_token_file, basic_auth_file, ca_file))
 
+    load = load_options(slo_period)
+
     def body() -> tuple[list[Status], list[Problem], str | None]:
         from sloforge.model.select import select
         from sloforge.pipeline import load_catalog
         from sloforge.report import warmup
         from sloforge.report.status import Collector
 
-        catalog, warnings = load_catalog(paths)
+        catalog, warnings = load_catalog(paths, load)
         chosen = select(catalog, slo)
         collector = Collector(client, chosen, moment)
         statuses = collector.calendar(calendar) if calendar else collector.rolling()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from sloforge.cli.boundary import EXIT_USAGE, err, guarded, report
+from sloforge.cli.options import SLO_PERIOD, load_options
 
 if TYPE_CHECKING:  # the command's modules load when it runs, not when the CLI starts
     from sloforge.model.catalog import Catalog
@@ -21,13 +22,13 @@ def register(app: typer.Typer) -> None:
     app.add_typer(routes_app, name="routes")
 
 
-def _config(specs: list[str], base: Path | None) -> tuple[Catalog, str]:
+def _config(specs: list[str], base: Path | None, slo_period: str) -> tuple[Catalog, str]:
     """The catalog and the alertmanager.yml `generate` would write (not written)."""
     from sloforge.errors import Problem, SpecError
     from sloforge.outputs import Settings, alertmanager
     from sloforge.pipeline import load_catalog, output_context
 
-    catalog, warnings = load_catalog(specs)
+    catalog, warnings = load_catalog(specs, load_options(slo_period))
     report(warnings)
     if catalog.routing is None:
         raise SpecError([Problem(", ".join(specs), None, "", "no routing spec (kind: Routing) among "
@@ -45,6 +46,7 @@ def explain(
                                     "(with the routing spec); repeatable."),
     alertmanager_base: Path = typer.Option(None, "--alertmanager-base", help="Your alertmanager.yml, "
                                            "as given to generate."),
+    slo_period: str = SLO_PERIOD,
 ) -> None:
     """Which receiver gets an alert with these labels (amtool config routes test), the matching
     route tree, and what each receiver does with it."""
@@ -59,7 +61,7 @@ def explain(
     def body() -> Explanation:
         from sloforge.routes.explain import explain as run
 
-        catalog, text = _config(specs, alertmanager_base)
+        catalog, text = _config(specs, alertmanager_base, slo_period)
         return run(catalog, text, parsed)
 
     result = guarded(body)
@@ -76,12 +78,13 @@ def show(
                                     "(with the routing spec); repeatable."),
     alertmanager_base: Path = typer.Option(None, "--alertmanager-base", help="Your alertmanager.yml, "
                                            "as given to generate."),
+    slo_period: str = SLO_PERIOD,
 ) -> None:
     """Print the whole routing tree (amtool config routes) of the config generate would write."""
     from sloforge.check import tools as check
 
     def body() -> str:
-        _, text = _config(specs, alertmanager_base)
+        _, text = _config(specs, alertmanager_base, slo_period)
         return check.amtool_routes_show(text)
 
     typer.echo(guarded(body))

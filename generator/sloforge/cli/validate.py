@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from sloforge.cli.boundary import guarded, report
-from sloforge.cli.options import SLO_PERIOD_HELP, load_options
+from sloforge.cli.options import SLO_PERIOD, load_options
 
 
 def register(app: typer.Typer) -> None:
@@ -16,7 +16,7 @@ def validate(
     paths: list[str] = typer.Argument(..., help="Spec files or directories (searched recursively "
                                       "for *.yml and *.yaml; multi-document files are fine)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing when the specs are valid."),
-    slo_period: str = typer.Option("30d", "--slo-period", help=SLO_PERIOD_HELP),
+    slo_period: str = SLO_PERIOD,
 ) -> None:
     """Validate specs: schema, PromQL and semantics. Exit 0 when valid, 1 listing every problem
     as `path:line: field: message`."""

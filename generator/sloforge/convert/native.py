@@ -14,13 +14,31 @@ import re
 from pathlib import Path
 
 from sloforge import conventions, durations
+from sloforge.errors import Problem
 from sloforge.load.formats.native import API_VERSION, KIND
+from sloforge.load.reader import NAME_PATTERN
 from sloforge.model import policy
 from sloforge.model.catalog import Alerting, Catalog, Service, Slo
 from sloforge.model.sli import EventsSli, LatencySli, ProbeSli, RatioSli, Sli
 from sloforge.render.yaml import to_yaml
 
 TARGETS = {"native": "sloforge/v1 ServiceLevels specs, one file per service"}
+
+
+def name_problems(catalog: Catalog) -> list[Problem]:
+    """Names a native spec cannot hold (Sloth's capitals and dots, `Svc01`, `slo.02`): converting
+    them as they are would write a spec that does not load, and renaming them silently would
+    change every alert's slo_service/slo_name label, so the user renames them in the source."""
+    problems = []
+    for service in catalog.services:
+        wrong = [("service", service.name, service.source)] if not NAME_PATTERN.fullmatch(service.name) else []
+        wrong += [("name", slo.name, slo.source) for slo in service.slos if not NAME_PATTERN.fullmatch(slo.name)]
+        for field, name, source in wrong:
+            what = f"service '{name}'" if field == "service" else f"SLO '{name}' of service '{service.name}'"
+            problems.append(Problem(source, None, field, f"{what} cannot be written to a native spec, "
+                                    "whose names are a-z, 0-9, - and _; rename it in the source first (e.g. to "
+                                    f"'{conventions.file_name(name)}': its rules' and alerts' labels change too)"))
+    return problems
 
 
 def files(catalog: Catalog) -> dict[str, str]:
@@ -30,7 +48,10 @@ def files(catalog: Catalog) -> dict[str, str]:
 
 def service_text(service: Service) -> str:
     comments = _SourceComments.read(service.source)
-    header = [f"# converted by sloforge from {service.source}; edit this file from now on"]
+    # A Sloth service may be spread over several files: name them all, each SLO's comments from its own.
+    sources = list(dict.fromkeys([service.source, *(slo.source for slo in service.slos if slo.source)]))
+    others = {source: _SourceComments.read(source) for source in sources[1:]}
+    header = [f"# converted by sloforge from {', '.join(sources)}; edit this file from now on"]
     leading = comments.leading
     if leading:
         header += ["#", "# comments of the source:"] + leading
@@ -38,7 +59,7 @@ def service_text(service: Service) -> str:
     slos = top.pop("slos")
     out = "\n".join(header) + "\n" + to_yaml(top) + "slos:\n"
     for slo, spec in zip(service.slos, list(slos), strict=True):  # type: ignore[call-overload]
-        for line in comments.for_slo(slo.name):
+        for line in others.get(slo.source, comments).for_slo(slo.name):
             out += f"  {line}\n"
         item = to_yaml([spec])
         out += "".join(f"  {line}\n" for line in item.splitlines())

@@ -15,10 +15,10 @@ if TYPE_CHECKING:
 
 def all_formats() -> dict[str, Format]:
     """Every input format by NAME."""
-    from sloforge.load.formats import native, sloth
+    from sloforge.load.formats import native, pyrra, sloth
     from sloforge.load.formats.openslo import slos as openslo
 
-    return {native.NAME: native, sloth.NAME: sloth, openslo.NAME: openslo}
+    return {native.NAME: native, sloth.NAME: sloth, openslo.NAME: openslo, pyrra.NAME: pyrra}
 
 
 def all_overlays() -> dict[str, Overlay]:
@@ -32,8 +32,8 @@ def all_overlays() -> dict[str, Overlay]:
 def all_kinds() -> list[DocumentKind]:
     """Every plugin, in the order a document none of them claims is told what is expected:
     sloforge's own kinds first, then the imported formats."""
-    from sloforge.load.formats import native, sloth
+    from sloforge.load.formats import native, pyrra, sloth
     from sloforge.load.formats.openslo import slos as openslo
     from sloforge.load.overlays import budget_policy, routing
 
-    return [native, routing, budget_policy, sloth, openslo]
+    return [native, routing, budget_policy, sloth, openslo, pyrra]

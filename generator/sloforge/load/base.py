@@ -33,6 +33,15 @@ class DocumentKind(Protocol):
     def EXPECTED(self) -> str:
         """One line on the documents it reads, for the message about a document no plugin claims."""
 
+    @property
+    def TITLE(self) -> str:
+        """The format in words ("Sloth", "OpenSLO", "Pyrra", "sloforge"), for that message too."""
+
+    @property
+    def API_GROUPS(self) -> tuple[str, ...]:
+        """The apiVersion groups (before the "/") it reads: a document of one of these groups
+        that no plugin claims is told only about the kinds of its own group."""
+
     def claims(self, document: Document) -> bool:
         """True for the documents this plugin reads (by apiVersion/kind); no two plugins claim one."""
 

@@ -63,13 +63,33 @@ def test_file(slos: tuple[Slo, ...], rule_file: str, group_order: list[str] | No
     some of them (a time-based SLI's 1d ratio read 133% at minute 3).
     `alerting`: each SLO's alerting_rules(), when the caller has compiled them already."""
     tests: list[Test] = []
+    rules = alerting if alerting is not None else [alerting_rules(slo) for slo in slos]
+    no_data = [next((r for r in found if r.kind is AlertKind.NO_DATA), None) for found in rules]
     for index, slo in enumerate(slos):
-        tests.extend(slo_tests(slo, alerting[index] if alerting is not None else None))
+        own = slo_tests(slo, rules[index])
+        siblings = [(other, rule) for j, (other, rule) in enumerate(zip(slos, no_data, strict=True))
+                    if j != index and rule is not None]
+        _expect_siblings_no_data(own, siblings)
+        tests.extend(own)
     out: dict[str, object] = {"rule_files": [rule_file], "evaluation_interval": "1m"}
     if group_order:
         out["group_eval_order"] = group_order
     out["tests"] = tests
     return out
+
+
+def _expect_siblings_no_data(tests: list[Test], siblings: list[tuple[Slo, AlertingRule]]) -> None:
+    """An SLO's tests feed only its own series, so every other SLO of the file has no data and
+    its no-data alert fires throughout. Alert names are shared when a spec names them so (Pyrra's
+    ErrorBudgetBurn, one alerting.name on several Sloth SLOs): a check of that name expects them."""
+    for test in tests:
+        checks: list[Test] = test.get("alert_rule_test", [])  # type: ignore[assignment]
+        for check in checks:
+            for other, rule in siblings:
+                if check["alertname"] == rule.alert:
+                    found = {c.LABEL_SERVICE: other.service, c.LABEL_SLO: other.name}
+                    expected: list[object] = check["exp_alerts"]  # type: ignore[assignment]
+                    check["exp_alerts"] = [*expected, _expected(Expectation(rule, 1.0, found))]
 
 
 def slo_tests(slo: Slo, rules: list[AlertingRule] | None = None) -> list[Test]:

@@ -19,6 +19,8 @@ from sloforge.schema.validate import validate
 
 NAME = "sloforge/v1"
 EXPECTED = "apiVersion: sloforge/v1, kind: ServiceLevels"
+TITLE = "sloforge"
+API_GROUPS = ("sloforge",)
 API_VERSION = "sloforge/v1"
 KIND = "ServiceLevels"
 RESERVED_LABELS = {conventions.LABEL_SERVICE, conventions.LABEL_SLO, conventions.LABEL_WINDOW,

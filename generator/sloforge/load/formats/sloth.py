@@ -14,6 +14,9 @@ error naming the plugin.
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
+import re
 from typing import Any
 
 from sloforge import conventions, durations
@@ -23,6 +26,7 @@ from sloforge.load.formats import sloth_windows
 from sloforge.load.formats.native import RESERVED_LABELS
 from sloforge.load.options import LoadOptions
 from sloforge.load.reader import ALERT_NAME_PATTERN, Reader
+from sloforge.load.values import field_text
 from sloforge.model import policy
 from sloforge.model.catalog import Alerting, Service, Slo, Tier
 from sloforge.model.sli import EventsSli, RatioSli, Sli
@@ -30,12 +34,15 @@ from sloforge.model.sli import EventsSli, RatioSli, Sli
 NAME = "sloth"
 EXPECTED = ("Sloth version: prometheus/v1, or apiVersion: sloth.slok.dev/v1 with kind "
             "PrometheusServiceLevel or AlertWindows")
+TITLE = "Sloth"
+API_GROUPS = ("prometheus", "sloth.slok.dev")
 VERSION = "prometheus/v1"
 K8S_API = "sloth.slok.dev/v1"
 K8S_KIND = "PrometheusServiceLevel"
 
 # Plugins whose work sloforge's own pipeline does (validation, SLI, metadata and
 # alert rules) or that have no effect on rules (debug): accepted, not run.
+SLOTH_NAME = re.compile(r"[A-Za-z0-9][-A-Za-z0-9_.]*")
 CORE_PLUGINS = {f"sloth.dev/core/{name}/v1" for name in
                 ("validate", "sli_rules", "metadata_rules", "alert_rules", "debug", "noop")}
 
@@ -46,6 +53,9 @@ _KEYS = {
     "page_alert": ("page_alert", "pageAlert"), "ticket_alert": ("ticket_alert", "ticketAlert"),
     "slo_plugins": ("slo_plugins", "sloPlugins"),
 }
+
+# The other spelling of each key -> its snake_case name (for the did-you-mean of an unknown field).
+_SNAKE = {spelling: name for name, spellings in _KEYS.items() for spelling in spellings}
 
 
 def claims(document: Document) -> bool:
@@ -58,16 +68,36 @@ def services_from(documents: list[Document],
     period = options.sloth_period
     windows = [d for d in documents if sloth_windows.is_windows(d)]
     catalogue, problems = sloth_windows.catalogue_from(windows)
-    services = []
+    services: dict[str, Service] = {}
+    where: dict[tuple[str, str], str] = {}  # (service, SLO) -> file:line of its name
     for document in documents:
         if document in windows:
             continue
         reader = _SpecReader(document, catalogue, period)
         service = reader.service()
         problems.extend(reader.problems)
-        if service is not None and not reader.failed:
-            services.append(service)
-    return services, problems
+        if service is None or reader.failed:
+            continue
+        # One service may be spread over several files, as Sloth allows; one SLO of it may not.
+        kept = []
+        for slo in service.slos:
+            line = document.line(reader.slo_path(slo.name))
+            key = (service.name, slo.name)
+            if key in where:
+                problems.append(Problem(document.path, line, field_text(reader.slo_path(slo.name)),
+                                        f"SLO '{slo.name}' of service '{service.name}' is already defined at "
+                                        f"{where[key]}"))
+            else:
+                where[key] = f"{document.path}:{line}"
+                kept.append(slo)
+        first = services.get(service.name)
+        if first is None:
+            services[service.name] = dataclasses.replace(service, slos=tuple(kept))
+        else:
+            services[service.name] = dataclasses.replace(
+                first, slos=first.slos + tuple(kept),
+                labels=tuple(item for item in first.labels if item in service.labels))
+    return list(services.values()), problems
 
 
 class _SpecReader(Reader):
@@ -77,6 +107,37 @@ class _SpecReader(Reader):
         super().__init__(document, ("spec",) if self.k8s else ())
         self.catalogue = catalogue
         self.period = period
+
+    def known(self, data: object, path: FieldPath, keys: set[str], what: str = "") -> None:
+        """Sloth reads YAML leniently (its own "good" fixtures hold camelCase pageAlert in
+        prometheus/v1 files): an unknown field is a warning, ignored as Sloth ignores it."""
+        if not isinstance(data, dict):
+            return
+        for key in sorted(set(data) - keys, key=str):
+            spelled = self.key(_SNAKE.get(str(key), str(key)))
+            hint = spelled if spelled in keys else next(iter(difflib.get_close_matches(str(key), sorted(keys), 1)),
+                                                        None)
+            suggestion = f"did you mean {hint}?" if hint else f"known fields: {', '.join(sorted(keys))}"
+            self.warn(path + (key,), f"unknown field ignored, as Sloth does; {suggestion}")
+
+    def name(self, value: object, path: FieldPath, what: str) -> str | None:
+        """Sloth's own name rule, wider than sloforge's: capitals and dots too (`Svc01`,
+        `slo.02`). Label values keep the name; file and group names use
+        conventions.file_name (load/catalog.py reports two names that become one)."""
+        if not isinstance(value, str) or not SLOTH_NAME.fullmatch(value) or len(value) > 63:
+            self.fail(path, f"{what} {value!r} must be 1-63 characters of letters, digits, -, _ and ., "
+                      "starting with a letter or digit (Sloth's rule)")
+            return None
+        return value
+
+    def slo_path(self, name: str) -> FieldPath:
+        """Where the SLO called `name` is named in this document."""
+        data = self.doc.data
+        spec = data.get("spec") if self.k8s and isinstance(data, dict) else data
+        slos = spec.get("slos") if isinstance(spec, dict) else None
+        index = next((i for i, raw in enumerate(slos if isinstance(slos, list) else [])
+                      if isinstance(raw, dict) and raw.get("name") == name), 0)
+        return (("spec",) if self.k8s else ()) + ("slos", index, "name")
 
     def key(self, name: str) -> str:
         spellings = _KEYS.get(name)
@@ -170,7 +231,7 @@ class _SpecReader(Reader):
         if raw is None:
             return None
         self.known(raw, path, {"events", "raw"})
-        if len(raw) != 1:
+        if len({"events", "raw"} & set(raw)) != 1:
             self.fail(path, "give exactly one of events or raw")
             return None
         if "events" in raw:

@@ -33,8 +33,10 @@ API_VERSION = "sloforge/v1"
 KIND = "BudgetPolicy"
 NAME = "sloforge/v1 BudgetPolicy"
 EXPECTED = "apiVersion: sloforge/v1, kind: BudgetPolicy"
+TITLE = "sloforge"
+API_GROUPS = ("sloforge",)
 
-__all__ = ["EXPECTED", "NAME", "apply", "claims"]
+__all__ = ["API_GROUPS", "EXPECTED", "NAME", "TITLE", "apply", "claims"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,12 +39,14 @@ from sloforge.schema.validate import validate
 
 NAME = "sloforge/v1 Routing"
 EXPECTED = "apiVersion: sloforge/v1, kind: Routing"
+TITLE = "sloforge"
+API_GROUPS = ("sloforge",)
 API_VERSION, KIND = "sloforge/v1", "Routing"
 _TIMING = ("group_wait", "group_interval", "repeat_interval")
 # Integration fields the Prometheus Operator's AlertmanagerConfig CRD wants non-empty (minLength: 1).
 _NOT_EMPTY = {"slack": ("title",)}
 
-__all__ = ["EXPECTED", "NAME", "apply", "claims", "owner_problems", "routing_from"]
+__all__ = ["API_GROUPS", "EXPECTED", "NAME", "TITLE", "apply", "claims", "owner_problems", "routing_from"]
 
 
 def claims(document: Document) -> bool:

@@ -27,9 +27,12 @@ from sloforge.model.catalog import Service, Slo
 
 NAME = "openslo"
 EXPECTED = "apiVersion: openslo/v1 or openslo/v1alpha (SLO, SLI, Service, DataSource, AlertPolicy, ...)"
+TITLE = "OpenSLO"
+API_GROUPS = ("openslo",)
 METHODS = ("Occurrences", "Timeslices", "RatioTimeslices")
 DEFAULT_PERIOD = 30 * 86400  # Sloth's fallback when an OpenSLO SLO has no time window
 MIN_PERIOD = 3600
+DNS_LABEL = re.compile(r"(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _DURATION = re.compile(r"^(\d+)([smhdwMQY])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _ALPHA_UNITS = {"Second": 1, "Minute": 60, "Hour": 3600, "Day": 86400, "Week": 7 * 86400}
@@ -71,6 +74,7 @@ def services_from(documents: list[Document],
     service_meta: dict[str, tuple[dict[str, str], str | None]] = {}  # Service object -> labels, owner
     for obj in of_kind["Service"]:
         reader = ObjReader.of(obj)
+        _check_service(reader, obj)
         labels, teams = openslo_labels.metadata_labels(reader, obj)
         service_meta[obj.name] = (labels, openslo_labels.owner(reader, obj, teams))
         problems.extend(reader.problems)
@@ -99,6 +103,16 @@ def services_from(documents: list[Document],
                                 labels=tuple(sorted(service_meta.get(name, ({}, None))[0].items())),
                                 owner_line=origin[name][1]))
     return services, problems
+
+
+def _check_service(reader: ObjReader, obj: Obj) -> None:
+    """A Service object as the OpenSLO schema has it: known fields only, a DNS-1123 label as name."""
+    reader.known(obj.data, (), {"apiVersion", "kind", "metadata", "spec"})
+    reader.known(obj.data.get("metadata"), ("metadata",), {"name", "displayName", "labels", "annotations"})
+    reader.known(obj.spec, ("spec",), {"description"})
+    if not DNS_LABEL.fullmatch(obj.name):
+        reader.fail(("metadata", "name"), f"{obj.name!r} is not a valid OpenSLO name: 1-63 characters of a-z, "
+                    "0-9 and -, starting and ending with a letter or digit (a DNS-1123 label)")
 
 
 def _one_owner(service: str, slos: list[Slo], where: tuple[str, int | None], problems: list[Problem]) -> str | None:
