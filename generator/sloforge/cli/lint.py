@@ -20,7 +20,7 @@ from sloforge.cli.options import (
     BEARER_TOKEN_FILE_HELP,
     CA_FILE_HELP,
     PROMETHEUS_HELP,
-    SLO_PERIOD_HELP,
+    SLO_PERIOD,
     TIMEOUT_HELP,
     load_options,
     prometheus_client,
@@ -51,7 +51,7 @@ def lint(
     bearer_token_file: Path = typer.Option(None, "--bearer-token-file", help=BEARER_TOKEN_FILE_HELP),
     basic_auth_file: Path = typer.Option(None, "--basic-auth-file", help=BASIC_AUTH_FILE_HELP),
     ca_file: Path = typer.Option(None, "--ca-file", help=CA_FILE_HELP),
-    slo_period: str = typer.Option("30d", "--slo-period", help=SLO_PERIOD_HELP),
+    slo_period: str = SLO_PERIOD,
 ) -> None:
     """Run every SLO's own SLI queries against a live Prometheus over a recent range and report
     what static checks cannot see: a total with no traffic, a latency threshold that is not a

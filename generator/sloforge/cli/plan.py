@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from sloforge.cli.boundary import EXIT_INVALID, EXIT_USAGE, err, guarded
-from sloforge.cli.options import SLO_PERIOD_HELP, load_options
+from sloforge.cli.options import SLO_PERIOD, load_options
 
 if TYPE_CHECKING:
     from sloforge.plan.changes import Plan
@@ -31,7 +31,7 @@ def plan(
                                       "comment) or json."),
     fail_on: str = typer.Option("", "--fail-on", help="Exit 1 when the plan has changes of these kinds, "
                                 "comma-separated: budget-reset, routing, contract."),
-    slo_period: str = typer.Option("30d", "--slo-period", help=SLO_PERIOD_HELP),
+    slo_period: str = SLO_PERIOD,
 ) -> None:
     """Compare the specs at a base with the working tree and say what the change does, most important
     first: budgets that start anew (renames, removals, period changes), alerts that reach other
