@@ -4,7 +4,7 @@ A new service (or route) fails every request, one request every 100 s, from the 
 the test: a series minutes old inside the 1d window. With `min_events: 100`, the 1d
 ticket must stay quiet until the window has really seen 100 requests (~2h47m in).
 Before, the guard read `avg_over_time(rate5m[1d]) * 86400` = 864 from the first minutes
-and the ticket fired 20 minutes in, after ~12 requests. Checked with real promtool.
+and the ticket was firing 30 minutes in, after 18 requests. Checked with real promtool.
 """
 
 from __future__ import annotations
