@@ -312,3 +312,21 @@ def test_an_slo_without_data_is_named_and_fails(server: Server) -> None:
     assert done.returncode == 1
     assert "error: no data for ghost/availability" in done.stderr
     assert "shop/availability" in done.stdout  # the others are still reported
+
+
+@pytest.mark.parametrize("case", ["whole second", "first hour of a month"])
+def test_calendar_burndown_ends_at_the_reported_budget(server: Server, case: str) -> None:
+    """The HTML page's curve counts what the table counts, the minutes since the last hour too."""
+    from sloforge.pipeline import load_catalog
+    from sloforge.prometheus_api import Client
+    from sloforge.report.status import Collector
+
+    calendar, at = _pinned(server, case)
+    catalog, _ = load_catalog([str(server.specs)])
+    collector = Collector(Client(server.url, 10), list(catalog.slos), at)
+    by_name = {slo.name: slo for slo in catalog.slos}
+    for status in collector.calendar(calendar):
+        curve = collector.burndown(status, by_name[status.slo])
+        assert curve[0] == (status.start, 1.0)
+        assert curve[-1][0] == status.end
+        assert curve[-1][1] == pytest.approx(status.budget_remaining, rel=1e-9), status.slo

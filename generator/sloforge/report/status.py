@@ -217,10 +217,21 @@ class Collector:
         errors, total = _rates(step)
         selector = "{" + c.selector(slo.service, slo.name) + "}"
         first = (status.start // step + 1) * step
-        if first > status.end:
-            return ()
-        err = self._summed(f"sum({errors}{selector})", first, status.end, step)
-        tot = self._summed(f"sum({total}{selector})", first, status.end, step)
+        err: dict[float, float] = {}
+        tot: dict[float, float] = {}
+        if first <= status.end:
+            err = self._summed(f"sum({errors}{selector})", first, status.end, step)
+            tot = self._summed(f"sum({total}{selector})", first, status.end, step)
+        if status.window.startswith("calendar"):
+            # The minutes since the last step, as the calendar ratio counts them (events / step).
+            since_ms, end_ms = round(status.end // step * step * 1000), round(status.end * 1000)
+            if end_ms > round(status.start * 1000) and end_ms > since_ms:
+                since_ms = max(since_ms, round(status.start * 1000))
+                errors5m, total5m = _rates(BASE)
+                for name, into in ((errors5m, err), (total5m, tot)):
+                    expr = f"sum(sum_over_time({name}{selector}[{end_ms - since_ms - 1}ms])) * {SPACING / step!r}"
+                    for sample in self.client.query(expr, status.end):
+                        into[status.end] = sample.value
         budget = slo.error_budget * sum(tot.values())
         if not budget:
             return ()
