@@ -202,13 +202,24 @@ def _matchers(items: tuple[tuple[str, str], ...]) -> str:
 
 
 def _burn_fors(slo: Slo, ratio: float, rate: float) -> dict[str, int]:
-    """`for:` of every tier that fires at a constant error ratio (from t=0)."""
+    """When every tier that fires at a constant error ratio (from t=0) fires: its `for:`, after
+    the low-traffic guard has counted `min_events` (one 5m rate a minute, each x 60 s) at the
+    first evaluation of the alert's group."""
     out = {}
+    guard = slo.alerting.min_events
     for tier in c.TIERS:
         pairs = slo.alerting.active_pairs(tier)
-        guard = slo.alerting.min_events
-        if any(ratio > _threshold(slo, p.factor) and (not guard or rate * p.long >= guard) for p in pairs):
-            out[tier] = slo.alerting.tier(tier).for_seconds
+        firing = [p for p in pairs
+                  if ratio > _threshold(slo, p.factor) and (not guard or rate * p.long >= guard)]
+        if not firing:
+            continue
+        start = 0
+        if guard:
+            interval = (durations.parse(c.LONG_GROUP_INTERVAL) if max(p.long for p in pairs) >= c.LONG_WINDOW_SECONDS
+                        else MINUTE)
+            counted = math.ceil(guard / (rate * MINUTE) - 1e-9) - 1  # the minute whose sample completes it
+            start = math.ceil(max(counted, 0) * MINUTE / interval) * interval
+        out[tier] = start + slo.alerting.tier(tier).for_seconds
     return out
 
 
