@@ -72,7 +72,7 @@ def _burn_condition(pair: WindowPair, error_budget: float, min_events: int | Non
     ]
     joined = "\n    and ignoring (slo_window) ".join(parts)
     if min_events:
-        # Events the long window saw: the sum of its minute's 5m rates x 60 s (each event is in
+        # Events the long window saw: the sum of its minutes' 5m rates x 60 s (each event is in
         # five of them), whatever labels they were recorded under. A series minutes old counts
         # its minutes, not its average rate stretched over the whole window.
         total5m = c.total_events(durations.format(BASE))
