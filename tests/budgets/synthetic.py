@@ -3,14 +3,16 @@
 Each SLO has per-minute request and error counts. From them we write, as
 OpenMetrics for `promtool tsdb create-blocks-from`:
 - the raw counters (last 3 hours: enough for the server's own rule evaluation),
-- the recorded 5m rates at 1m steps (last 3 days + 1 h: the alert windows),
-- the recorded 1h averages at every whole hour (95 days: the period and a quarter),
+- the recorded 5m rates at 1m steps (last 3 days + 1 h: the alert windows; and the
+  hours around every month start, which calendar reports read),
+- the recorded hourly rates at every whole hour (95 days: the period and a quarter),
 computed the way the generated rules compute them. Expected report numbers are
 computed independently from the minute counts (errors / requests).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import accumulate
@@ -51,7 +53,8 @@ class History:
                 for name, series in counters.items()}
 
     def hourly(self) -> dict[str, dict[int, float]]:
-        """The recorded 1h averages of the 5m rates, at every whole hour: unix time -> per second."""
+        """The recorded hourly rates at every whole hour: the hour's sixty 5m rates x 60 s / 3600 s
+        (the events the hour saw, per second): unix time -> per second."""
         out: dict[str, dict[int, float]] = {}
         for name, values in self.rate5m().items():
             out[name] = {self.time(i): sum(values[i - 59:i + 1]) / 60
@@ -64,6 +67,19 @@ class History:
         hourly = self.hourly()
         steps = [t for t in hourly["total"] if begin < t <= end]
         return sum(hourly["error"][t] for t in steps) / sum(hourly["total"][t] for t in steps)
+
+    def counted_ratio(self, begin: float, at: float) -> float:
+        """Errors / requests as `report --calendar` counts (begin, at]: the hourly rates at the
+        whole hours in it (x 3600 s), then the 5m rates of its minutes after the last one (x 60 s)."""
+        hourly, rate5m = self.hourly(), self.rate5m()
+        steps = [t for t in hourly["total"] if begin < t <= at]
+        since = max(steps, default=begin)
+        minutes = [i for i in range(len(self.requests)) if since < self.time(i) <= at]
+
+        def events(name: str) -> float:
+            return sum(hourly[name][t] * HOUR for t in steps) + sum(rate5m[name][i] * MINUTE for i in minutes)
+
+        return events("error") / events("total")
 
     def edge_errors(self, moment: float) -> float:
         """Errors in the 5 minutes before `moment`: a sum of 5m rates counts them partly
@@ -95,10 +111,14 @@ def openmetrics(histories: list[History]) -> str:
                       for i in range(raw_from, last + 1)]
         labels = f'slo_name="{h.slo}",slo_service="{h.service}"'
         rate5m = h.rate5m()
-        rates_from = last - (3 * DAY + HOUR) // MINUTE
+        minutes = set(range(last - (3 * DAY + HOUR) // MINUTE, last + 1))
+        for i in range(last + 1):  # and the 65 minutes either side of every month start
+            moment = dt.datetime.fromtimestamp(h.time(i), dt.UTC)
+            if moment.day == 1 and moment.hour == 0 and moment.minute == 0:
+                minutes |= set(range(max(i - 65, 0), min(i + 66, last + 1)))
         for name, values in rate5m.items():
             lines += [f'slo:sli_{name}_events:rate5m{{{labels},slo_window="5m"}} {values[i]!r} {h.time(i)}'
-                      for i in range(rates_from, last + 1)]
+                      for i in sorted(minutes)]
         for name, hourly in h.hourly().items():
             lines += [f'slo:sli_{name}_events:rate1h{{{labels},slo_window="1h"}} {value!r} {moment}'
                       for moment, value in hourly.items()]

@@ -2,16 +2,19 @@
 
 Rolling mode reads the contract series (`slo:sli_error:ratio_rate<period>`,
 `slo:period_error_budget_remaining:ratio`, the burn rates) as the rules record
-them. Calendar mode (`--calendar month|quarter`) sums the recorded 1h (or, for
-SLOs without hourly series, 5m) event rates from the start of the calendar
-period, traffic-weighted like the rolling period ratio:
+them. Calendar mode (`--calendar month|quarter`) counts the events of exactly
+[start, at], traffic-weighted like the rolling period ratio: the hourly series
+(events each hour saw / 3600 s) at the whole hours after the start, plus the
+5m rates of the minutes since the last whole hour (each x 60 s); SLOs without
+hourly series sum their 5m rates over the whole span:
 
-    error ratio = sum_over_time(errors[elapsed:step]) / sum_over_time(total[elapsed:step])
-    remaining   = 1 - error ratio / error budget
+    errors = sum_over_time(errors_1h[span - 1ms:1h]) * 3600 + sum_over_time(errors_5m[since hour - 1ms]) * 60
+    ratio  = errors / (the same for all events);  remaining = 1 - ratio / error budget
 
-so the budget is the share of this calendar period's traffic allowed to fail.
-Burn-down curves (for the HTML page) come from the same series over the
-period, as cumulative errors against the period's whole budget.
+(1ms short: a Prometheus 2 range includes its start, which would take the step
+exactly at the period start, the previous period's last hour.) Burn-down curves
+(for the HTML page) come from the same series over the period, as cumulative
+errors against the period's whole budget.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from dataclasses import dataclass, field
 
 from sloforge import conventions as c
 from sloforge import durations
-from sloforge.compile.rules.recording import period_uses_hourly_steps
+from sloforge.compile.rules.recording import SPACING, period_uses_hourly_steps
 from sloforge.model.catalog import Slo
 from sloforge.prometheus_api import Client, Sample
 
@@ -115,7 +118,8 @@ class Collector:
     """Reads every SLO's status with a handful of queries (one per series name, not per SLO)."""
 
     def __init__(self, client: Client, slos: list[Slo], at: float):
-        self.client, self.slos, self.at = client, slos, at
+        # Prometheus reads query times to the millisecond; the calendar's ranges are counted in them.
+        self.client, self.slos, self.at = client, slos, round(at * 1000) / 1000
 
     def _by_slo(self, expr: str) -> dict[tuple[str, str, str], float]:
         out = {}
@@ -124,11 +128,13 @@ class Collector:
         return out
 
     def _key(self, sample: Sample) -> tuple[str, str, str]:
+        """(service, slo, group): the group is the values of the SLI's group_by labels, so
+        the labels of the spec (today's or those of series recorded before an edit) never
+        split one SLO in two."""
         service, name = sample.labels.get(c.LABEL_SERVICE, ""), sample.labels.get(c.LABEL_SLO, "")
         slo = next((s for s in self.slos if (s.service, s.name) == (service, name)), None)
-        static = {k for k, _ in slo.labels} if slo else set()
-        ignore = static | {"__name__", c.LABEL_SERVICE, c.LABEL_SLO, c.LABEL_WINDOW}
-        group = ", ".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()) if k not in ignore)
+        grouping = set(slo.sli.group_by) if slo else set()
+        group = ", ".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()) if k in grouping)
         return service, name, group
 
     def firing(self) -> dict[tuple[str, str], list[str]]:
@@ -160,12 +166,9 @@ class Collector:
 
     def calendar(self, calendar: str) -> list[Status]:
         start = calendar_start(self.at, calendar)
-        elapsed = int(self.at - start)
         ratios: dict[tuple[str, str, str], float] = {}
         for step in sorted({_step(s) for s in self.slos}):
-            errors, total = _rates(step)
-            span = f"[{elapsed}s:{durations.format(step)}]"
-            found = self._by_slo(f"sum_over_time({errors}{span}) / sum_over_time({total}{span})")
+            found = self._counted(start, step)
             ratios.update({k: v for k, v in found.items()
                            if any(_step(s) == step and (s.service, s.name) == k[:2] for s in self.slos)})
         current = self._by_slo(c.CURRENT_BURN_RATE)
@@ -183,6 +186,34 @@ class Collector:
                                   current.get(key), tuple(alerts.get(key[:2], ()))))
         return out
 
+    def _counted(self, start: float, step: int) -> dict[tuple[str, str, str], float]:
+        """Error ratio of the events in (start, at], per SLO (and group) summed at `step`.
+
+        Ranges are written 1ms short (`[Nms]`): on Prometheus 2 a range includes its start."""
+        at_ms, start_ms = round(self.at * 1000), round(start * 1000)
+        hour_ms = at_ms // (HOUR * 1000) * HOUR * 1000  # the last whole hour
+        # (range, seconds one sample stands for): each sample is a rate of the events it counts
+        ranges: list[tuple[str, int]] = []
+        since = start_ms
+        if step == HOUR and hour_ms > start_ms:
+            # The hourly steps in (start, at]: the whole hours after the start, each the hour before it.
+            hourly = durations.format(HOUR)
+            ranges.append((f"{hourly}[{at_ms - start_ms - 1}ms:{hourly}]", HOUR))
+            since = hour_ms
+        if at_ms > since:  # the minutes since the last step: the 5m rates recorded in (since, at]
+            ranges.append((f"{durations.format(BASE)}[{at_ms - since - 1}ms]", SPACING))
+        errors: dict[tuple[str, str, str], float] = {}
+        total: dict[tuple[str, str, str], float] = {}
+        for span, weight in ranges:
+            window, selector = span.split("[", 1)
+            for name, into in ((c.error_events(window), errors), (c.total_events(window), total)):
+                # Summed per SLO (and group): series recorded under labels the spec has since
+                # changed count for the same SLO (no budget reset on a label edit).
+                for sample in self.client.query(f"sum_over_time({name}[{selector})", self.at):
+                    key = self._key(sample)
+                    into[key] = into.get(key, 0.0) + sample.value * weight
+        return {key: errors.get(key, 0.0) / count for key, count in total.items() if count > 0}
+
     def burndown(self, status: Status, slo: Slo, points: int = 400) -> Status:
         """The status with its burn-down curve and gaps (see `_burndown`)."""
         curve, gaps = self._burndown(status, slo, points)
@@ -196,11 +227,22 @@ class Collector:
         errors, total = _rates(step)
         selector = "{" + c.selector(slo.service, slo.name) + "}"
         first = (status.start // step + 1) * step
-        if first > status.end:
-            return (), ()
-        err = self._summed(f"sum({errors}{selector})", first, status.end, step)
-        tot = self._summed(f"sum({total}{selector})", first, status.end, step)
+        err: dict[float, float] = {}
+        tot: dict[float, float] = {}
+        if first <= status.end:
+            err = self._summed(f"sum({errors}{selector})", first, status.end, step)
+            tot = self._summed(f"sum({total}{selector})", first, status.end, step)
         gaps = missing_spans(tot, first, status.end, step)
+        if status.window.startswith("calendar"):
+            # The minutes since the last step, as the calendar ratio counts them (events / step).
+            since_ms, end_ms = round(status.end // step * step * 1000), round(status.end * 1000)
+            if end_ms > round(status.start * 1000) and end_ms > since_ms:
+                since_ms = max(since_ms, round(status.start * 1000))
+                errors5m, total5m = _rates(BASE)
+                for name, into in ((errors5m, err), (total5m, tot)):
+                    expr = f"sum(sum_over_time({name}{selector}[{end_ms - since_ms - 1}ms])) * {SPACING / step!r}"
+                    for sample in self.client.query(expr, status.end):
+                        into[status.end] = sample.value
         budget = slo.error_budget * sum(tot.values())
         if not budget:
             return (), gaps

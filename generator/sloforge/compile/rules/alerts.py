@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from sloforge import conventions as c
 from sloforge import durations
-from sloforge.compile.rules.recording import BASE, labels, selector, window_selector
+from sloforge.compile.rules.recording import BASE, SPACING, identity, labels, selector, window_selector
 from sloforge.compile.rules.rule import AlertingRule, AlertKind
 from sloforge.model.catalog import Slo
 from sloforge.model.policy import WindowPair
@@ -40,7 +40,7 @@ def _stem(slo: Slo) -> str:
 
 
 def burn_rate_expr(slo: Slo, pairs: tuple[WindowPair, ...]) -> str:
-    return _burn_rate_expr(pairs, slo.error_budget, slo.alerting.min_events).replace(
+    return _burn_rate_expr(pairs, slo.error_budget, slo.alerting.min_events, identity(slo)).replace(
         _MATCHERS, c.selector(slo.service, slo.name))
 
 
@@ -51,16 +51,18 @@ _MATCHERS = "<slo matchers>"
 
 
 @lru_cache(maxsize=1024, typed=True)
-def _burn_rate_expr(pairs: tuple[WindowPair, ...], error_budget: float, min_events: int | None) -> str:
-    # `max without (slo_window)` gives the alert one identity whichever pair
-    # fires, so it does not flap between label sets; its value is the long
-    # window's error ratio.
+def _burn_rate_expr(pairs: tuple[WindowPair, ...], error_budget: float, min_events: int | None,
+                    ids: str) -> str:
+    # `max by (<identity>)` gives the alert one identity whichever pair fires,
+    # so it does not flap between label sets (and a series still recorded
+    # under labels the spec no longer has never makes a second one); its
+    # value is the long window's error ratio.
     conditions = "\n  or ignoring (slo_window)\n".join(
-        f"  (\n    {_burn_condition(p, error_budget, min_events)}\n  )" for p in pairs)
-    return f"max without (slo_window) (\n{conditions}\n)"
+        f"  (\n    {_burn_condition(p, error_budget, min_events, ids)}\n  )" for p in pairs)
+    return f"max by ({ids}) (\n{conditions}\n)"
 
 
-def _burn_condition(pair: WindowPair, error_budget: float, min_events: int | None) -> str:
+def _burn_condition(pair: WindowPair, error_budget: float, min_events: int | None, ids: str) -> str:
     """Both windows above factor x budget (and, with a guard, enough traffic)."""
     threshold = f"({_number(pair.factor)} * {_number(error_budget)})"
     long_w, short_w = pair.long_text, pair.short_text
@@ -68,12 +70,15 @@ def _burn_condition(pair: WindowPair, error_budget: float, min_events: int | Non
         f"{c.error_ratio(long_w)}{window_selector(_MATCHERS, pair.long)} > {threshold}",
         f"{c.error_ratio(short_w)}{window_selector(_MATCHERS, pair.short)} > {threshold}",
     ]
+    joined = "\n    and ignoring (slo_window) ".join(parts)
     if min_events:
-        # Events seen in the long window = average rate x window length.
+        # Events the long window saw: the sum of its minutes' 5m rates x 60 s (each event is in
+        # five of them), whatever labels they were recorded under. A series minutes old counts
+        # its minutes, not its average rate stretched over the whole window.
         total5m = c.total_events(durations.format(BASE))
-        parts.append(f"avg_over_time({total5m}{window_selector(_MATCHERS, BASE)}[{long_w}]) * {pair.long}"
-                     f" >= {min_events}")
-    return "\n    and ignoring (slo_window) ".join(parts)
+        joined += (f"\n    and on ({ids}) sum by ({ids}) (sum_over_time({total5m}"
+                   f"{window_selector(_MATCHERS, BASE)}[{long_w}])) * {SPACING} >= {min_events}")
+    return joined
 
 
 def _alert_labels(slo: Slo, tier: str, kind: AlertKind, **extra: str) -> dict[str, str]:
@@ -141,8 +146,9 @@ def budget_alerts(slo: Slo) -> list[AlertingRule]:
         context["consumed"] = policy.consumed_text
         context["action"] = go_template_literal(policy.action)
         remaining = _number(1 - policy.consumed)
-        # without slo_window: alerts carry no window label (contract)
-        expr = f"max without (slo_window) ({c.PERIOD_BUDGET_REMAINING}{selector(slo, slo.period)}) <= {remaining}"
+        # by the identity: alerts carry no window label (contract), one alert per SLO (and group)
+        expr = (f"max by ({identity(slo)}) ({c.PERIOD_BUDGET_REMAINING}{selector(slo, slo.period)})"
+                f" <= {remaining}")
         extra = {"action": context["action"]} if policy.action else {}
         annotations = _annotations(
             slo, policy.tier, _annotation("budget_summary", context),

@@ -1,14 +1,30 @@
 """Recording rules for one SLO.
 
 Cost model: the SLI is read from raw metrics once, at the 5m base window, as
-two per-second rates (bad events, all events). Every longer alert window sums
-those recorded rates, and the period ratio sums hourly averages of them at a
-1h subquery step: 720 samples per series for 30 days instead of 43,200 raw
-points. Because bad and all events are summed separately, every ratio is
-traffic-weighted (a quiet hour at 50% errors weighs what its few requests
-weigh, unlike Sloth's average of 5m ratios), and a window with no traffic adds
-zero to both sums instead of a NaN that would poison the whole period
-(sloth#531).
+two per-second rates (bad events, all events), recorded every minute. Every
+longer alert window sums those recorded rates, and the period ratio sums hourly
+counts of them at a 1h subquery step: 720 samples per series for 30 days
+instead of 43,200 raw points. Because bad and all events are summed separately,
+every ratio is traffic-weighted (a quiet hour at 50% errors weighs what its few
+requests weigh, unlike Sloth's average of 5m ratios), and a window with no
+traffic adds zero to both sums instead of a NaN that would poison the whole
+period (sloth#531).
+
+Events, not averages: the 5m rates are recorded every minute (`SPACING`), so a
+sum of them times 60 s counts every event five times over five overlapping
+windows, divided by five: the events those windows saw. The hourly series
+(`rate1h`) is that count over the minutes of the last hour divided by 3600 s, so
+an hour the series only partly covered (a scrape gap, a service born or gone
+mid-hour) weighs what it saw instead of being averaged up to a full hour. Its
+range stops half a minute short of an hour, and the period's subquery range 1ms
+short of the period: Prometheus 2 ranges include both ends, which would count
+the sample at the boundary in two hours (and the hour exactly one period ago).
+
+Identity: every rule that reads recorded series aggregates them to the SLO's
+identity (`sum by (slo_service, slo_name, <group_by>)`; `max by` for ratios)
+before its own labels apply, so a change of the spec's `labels:` never makes
+the new rules see two series with one label set (Prometheus refuses those),
+and the period keeps counting what was recorded under the old labels.
 """
 
 from __future__ import annotations
@@ -22,6 +38,10 @@ from sloforge.model.catalog import Slo
 
 BASE = c.BASE_WINDOW_SECONDS
 STEP = c.PERIOD_STEP_SECONDS
+SPACING = durations.parse(c.GROUP_INTERVAL)  # seconds between two samples of a recorded 5m rate
+# The hourly sums read the minutes of (t - 1h, t]: half a sample short of an hour, so a
+# range that includes both ends (Prometheus 2) never takes the sample one hour back.
+HOUR_RANGE = durations.format(STEP - SPACING // 2)
 
 
 def selector(slo: Slo, window: int | None = None) -> str:
@@ -78,8 +98,8 @@ def base_rate_names() -> tuple[str, str]:
 
 
 @cache
-def _hourly_rate_names() -> tuple[str, str]:
-    """The 1h averages of the base rates the period ratio sums."""
+def hourly_rate_names() -> tuple[str, str]:
+    """The hourly event rates the period ratio sums (events the hour saw / 3600 s)."""
     base, hour = durations.format(BASE), durations.format(STEP)
     errors, total = base_rate_names()
     return errors.replace(f"rate{base}", f"rate{hour}"), total.replace(f"rate{base}", f"rate{hour}")
@@ -90,14 +110,26 @@ def period_uses_hourly_steps(slo: Slo) -> bool:
     return slo.period >= 86400 and slo.period % STEP == 0
 
 
+def identity(slo: Slo) -> str:
+    """The labels that tell one SLO's series (and one group's) apart: `slo_service, slo_name, route`."""
+    return ", ".join((c.LABEL_SERVICE, c.LABEL_SLO, *slo.sli.group_by))
+
+
+def just_short_of(seconds: int) -> str:
+    """A range 1ms shorter than `seconds` (`29d23h59m59s999ms`): on Prometheus 2 a range includes
+    its start, and a subquery step exactly one period back would count an hour twice."""
+    return f"{durations.format(seconds - 1)}999ms" if seconds > 1 else "999ms"
+
+
 def recording_rules(slo: Slo) -> list[RecordingRule]:
     series = _Series(slo)
+    ids = identity(slo)
     base = durations.format(BASE)
     errors5m, total5m = base_rate_names()
     rules = [series.record(errors5m, slo.sli.error_rate(base), BASE)]
     total = slo.sli.total_rate(base)
     # Time-based SLIs count time: one unit per series, whatever the errors are.
-    total_expr = total if total is not None else f"{errors5m}{series.selector(BASE)} * 0 + 1"
+    total_expr = total if total is not None else f"group by ({ids}) ({errors5m}{series.selector(BASE)})"
     rules.append(series.record(total5m, total_expr, BASE))
 
     for window in slo.windows:
@@ -107,9 +139,13 @@ def recording_rules(slo: Slo) -> list[RecordingRule]:
         rules.append(series.record(name, _window_ratio(series, window), window))
 
     if period_uses_hourly_steps(slo):
-        hour = durations.format(STEP)
-        for name, hourly in zip(base_rate_names(), _hourly_rate_names(), strict=True):
-            rules.append(series.record(hourly, f"avg_over_time({name}{series.selector(BASE)}[{hour}])", STEP))
+        sel = series.selector(BASE)
+        for name, hourly in zip(base_rate_names(), hourly_rate_names(), strict=True):
+            # Events the last hour saw (the sum of its minutes' 5m rates x 60 s) / 3600 s. After a
+            # series stops, its hourly sample shrinks to the minutes still in range and is gone an
+            # hour later: the step that reads it counts exactly the minutes no earlier step did.
+            expr = f"sum by ({ids}) (sum_over_time({name}{sel}[{HOUR_RANGE}])) / {STEP // SPACING}"
+            rules.append(series.record(hourly, expr, STEP))
     period = slo.period_text
     rules.append(series.record(c.error_ratio(period), _period_ratio(series), slo.period))
     rules.extend(_metadata_rules(series))
@@ -117,11 +153,12 @@ def recording_rules(slo: Slo) -> list[RecordingRule]:
 
 
 def _window_ratio(series: _Series, window: int) -> str:
-    """Error ratio over `window`: errors and totals summed separately."""
+    """Error ratio over `window`: errors and totals summed separately, per SLO identity."""
     errors5m, total5m = base_rate_names()
     sel = series.selector(BASE)
+    ids = identity(series.slo)
     if window == BASE:
-        return f"{errors5m}{sel} / {total5m}{sel}"
+        return f"sum by ({ids}) ({errors5m}{sel}) / sum by ({ids}) ({total5m}{sel})"
     if window < BASE:
         # Shorter than the base window: read raw metrics at this window.
         text = durations.format(window)
@@ -129,18 +166,22 @@ def _window_ratio(series: _Series, window: int) -> str:
         errors = series.slo.sli.error_rate(text)
         return f"({errors}) / ({total})" if total is not None else f"({errors})"
     w = durations.format(window)
-    return f"sum_over_time({errors5m}{sel}[{w}]) / sum_over_time({total5m}{sel}[{w}])"
+    return (f"sum by ({ids}) (sum_over_time({errors5m}{sel}[{w}]))"
+            f" / sum by ({ids}) (sum_over_time({total5m}{sel}[{w}]))")
 
 
 def _period_ratio(series: _Series) -> str:
     slo = series.slo
-    period = slo.period_text
     if period_uses_hourly_steps(slo):
         hour = durations.format(STEP)
-        errors, total = _hourly_rate_names()
+        errors, total = hourly_rate_names()
         sel = series.selector(STEP)
-        return (f"sum_over_time({errors}{sel}[{period}:{hour}])"
-                f" / sum_over_time({total}{sel}[{period}:{hour}])")
+        ids = identity(slo)
+        span = f"[{just_short_of(slo.period)}:{hour}]"
+        # One hourly sample per step and identity: `max by` keeps the one that saw the whole
+        # hour should a ruler without staleness markers still show a series recorded under old labels.
+        return (f"sum_over_time(max by ({ids}) ({errors}{sel}){span})"
+                f" / sum_over_time(max by ({ids}) ({total}{sel}){span})")
     return _window_ratio(series, slo.period)
 
 
@@ -149,6 +190,11 @@ def _metadata_rules(series: _Series) -> list[RecordingRule]:
     base = durations.format(BASE)
     period = slo.period_text
     budget = _number(slo.error_budget)
+
+    def ratio(name: str, window: int) -> str:
+        # Ratios do not add up: one per identity (`max by`), whatever labels it was recorded under.
+        return f"max by ({identity(slo)}) ({name}{series.selector(window)})"
+
     info_labels = labels(slo, extra={"slo_objective": f"{slo.objective:g}", "slo_period": period,
                                      "slo_sli_kind": slo.sli.kind, "slo_description": slo.description,
                                      "slo_owner": slo.owner or ""})
@@ -156,11 +202,9 @@ def _metadata_rules(series: _Series) -> list[RecordingRule]:
     return [
         series.record(c.OBJECTIVE, f"vector({_number(slo.target)})"),
         series.record(c.ERROR_BUDGET, f"vector({budget})"),
-        series.record(c.CURRENT_BURN_RATE, f"{c.error_ratio(base)}{series.selector(BASE)} / {budget}", BASE),
-        series.record(c.PERIOD_BURN_RATE, f"{c.error_ratio(period)}{series.selector(slo.period)} / {budget}",
-                      slo.period),
-        series.record(c.PERIOD_BUDGET_REMAINING, f"1 - {c.PERIOD_BURN_RATE}{series.selector(slo.period)}",
-                      slo.period),
+        series.record(c.CURRENT_BURN_RATE, f"{ratio(c.error_ratio(base), BASE)} / {budget}", BASE),
+        series.record(c.PERIOD_BURN_RATE, f"{ratio(c.error_ratio(period), slo.period)} / {budget}", slo.period),
+        series.record(c.PERIOD_BUDGET_REMAINING, f"1 - {ratio(c.PERIOD_BURN_RATE, slo.period)}", slo.period),
         RecordingRule(c.INFO, "vector(1)", info_labels),
     ]
 

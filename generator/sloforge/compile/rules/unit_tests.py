@@ -39,6 +39,8 @@ MINUTE = 60
 # Marks the fed series. A query that returns data without any raw metrics
 # (`... or vector(0)`) still records its own 5m series in the test; the label
 # keeps the fed series apart from it instead of colliding sample for sample.
+# Every rule above the 5m series sums them by the SLO's identity, so no output
+# carries this label.
 INPUT_LABEL = {"sloforge_test_input": "synthetic"}
 RATE = 10.0  # events per second fed in every scenario (enough for any usual min_events)
 Test = dict[str, object]
@@ -144,11 +146,11 @@ def _healthy(slo: Slo, rules: list[AlertingRule]) -> Test:
     at = math.ceil(at / MINUTE) * MINUTE
     checks: list[Test] = [{"eval_time": durations.format(at), "alertname": rule.alert,
                            "exp_alerts": []} for rule in _unique_names(rules)]
-    sel = c.selector(slo.service, slo.name) + "".join(f', {k}="{v}"' for k, v in INPUT_LABEL.items())
+    sel = c.selector(slo.service, slo.name)
     exprs: list[Test] = [
         {"expr": f"abs({c.error_ratio(durations.format(BASE))}{{{sel}}} - {ratio!r}) < bool 1e-9",
          "eval_time": durations.format(at),
-         "exp_samples": [{"labels": _series({**labels(slo, BASE), **INPUT_LABEL}), "value": 1}]},
+         "exp_samples": [{"labels": _series(labels(slo, BASE)), "value": 1}]},
     ]
     return _test(slo, f"healthy service at {_percent(ratio)} errors stays silent", at, ratio, RATE,
                  checks, exprs)
@@ -220,13 +222,24 @@ def _matchers(items: tuple[tuple[str, str], ...]) -> str:
 
 
 def _burn_fors(slo: Slo, ratio: float, rate: float) -> dict[str, int]:
-    """`for:` of every tier that fires at a constant error ratio (from t=0)."""
+    """When every tier that fires at a constant error ratio (from t=0) fires: its `for:`, after
+    the low-traffic guard has counted `min_events` (one 5m rate a minute, each x 60 s) at the
+    first evaluation of the alert's group."""
     out = {}
+    guard = slo.alerting.min_events
     for tier in c.TIERS:
         pairs = slo.alerting.active_pairs(tier)
-        guard = slo.alerting.min_events
-        if any(ratio > _threshold(slo, p.factor) and (not guard or rate * p.long >= guard) for p in pairs):
-            out[tier] = slo.alerting.tier(tier).for_seconds
+        firing = [p for p in pairs
+                  if ratio > _threshold(slo, p.factor) and (not guard or rate * p.long >= guard)]
+        if not firing:
+            continue
+        start = 0
+        if guard:
+            interval = (durations.parse(c.LONG_GROUP_INTERVAL) if max(p.long for p in pairs) >= c.LONG_WINDOW_SECONDS
+                        else MINUTE)
+            counted = math.ceil(guard / (rate * MINUTE) - 1e-9) - 1  # the minute whose sample completes it
+            start = math.ceil(max(counted, 0) * MINUTE / interval) * interval
+        out[tier] = start + slo.alerting.tier(tier).for_seconds
     return out
 
 
@@ -276,7 +289,7 @@ def _unique_names(rules: list[AlertingRule]) -> list[AlertingRule]:
 def _burn_check(slo: Slo, rules: list[AlertingRule], at: int, ratio: float, tiers: set[str]) -> Test:
     name = slo.alerting.name
     found = [r for r in rules if r.kind is AlertKind.BURN_RATE and r.tier in tiers]
-    expr_labels = {**labels(slo), **INPUT_LABEL}
+    expr_labels = labels(slo)
     return {"eval_time": durations.format(at), "alertname": name,
             "exp_alerts": [_expected(Expectation(r, ratio, expr_labels)) for r in found]}
 
@@ -288,7 +301,7 @@ def _budget_check(slo: Slo, rules: list[AlertingRule], at: int, ratio: float) ->
     budget = float(repr(round(slo.error_budget, 12)))
     remaining = 1 - ratio / budget
     # The period's series, less slo_window: alerts aggregate it away (alerts.py).
-    series = {**labels(slo), **INPUT_LABEL}
+    series = labels(slo)
     expected = [_expected(Expectation(rule, remaining, series)) for rule in rules
                 if rule.threshold is not None and remaining <= rule.threshold]
     return {"eval_time": durations.format(at), "alertname": rules[0].alert, "exp_alerts": expected}
