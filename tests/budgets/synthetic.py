@@ -32,6 +32,9 @@ class History:
     start: int  # unix time of minute index 0's end
     requests: list[float]  # per minute i, the minute ending at start + 60 i
     errors: list[float]
+    # Spans (first, last] whose recorded samples were taken out of the backfill (a scrape gap):
+    # the hourly series has no sample there, so nothing there is counted.
+    missing: tuple[tuple[int, int], ...] = ()
 
     def time(self, index: int) -> int:
         return self.start + MINUTE * index
@@ -58,7 +61,8 @@ class History:
         out: dict[str, dict[int, float]] = {}
         for name, values in self.rate5m().items():
             out[name] = {self.time(i): sum(values[i - 59:i + 1]) / 60
-                         for i in range(60, len(values)) if self.time(i) % HOUR == 0}
+                         for i in range(60, len(values)) if self.time(i) % HOUR == 0
+                         and not any(first < self.time(i) <= last for first, last in self.missing)}
         return out
 
     def hourly_ratio(self, begin: float, end: float) -> float:

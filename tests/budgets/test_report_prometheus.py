@@ -161,6 +161,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     histories = {name: synthetic.history("shop", name, *metrics[name], end, profiles[name]) for name in profiles}
     data = root / "data.om"
     data.write_text(_without_search_gap(synthetic.openmetrics(list(histories.values())), end // HOUR * HOUR))
+    hour = end // HOUR * HOUR
+    histories["search"].missing = ((hour - SEARCH_GAP[0], hour - SEARCH_GAP[1]),)
     storage = root / "tsdb"
     done = subprocess.run([promtool, "tsdb", "create-blocks-from", "--max-block-duration=240h", "openmetrics",
                            str(data), str(storage)], capture_output=True, text=True, timeout=60, check=False)

@@ -1,7 +1,7 @@
 """A label change on VictoriaMetrics (issue 14 point 1, second engine): the stored history holds
 the series the old rules recorded (`tier="1"`), the new rules carry `tier="2"`.
 
-Measured with today's rules (docs in the closing note of issue 14): every window rule of the new
+Measured with the rules before issue 14 point 1 was fixed: every window rule of the new
 rules selects both the old and the new recorded series, and after the rule labels are applied
 both carry `tier="2"`: vmalert reports `result contains metrics with the same labelset after
 applying rule labels`, as Prometheus does. On VictoriaMetrics the duplicates last one window
@@ -11,8 +11,9 @@ series stay in their windows). Live vmalert records nothing for such a rule at t
 evaluations; `vmalert -replay` retries the rule (`-replay.ruleRetryAttempts`) and then exits
 with a fatal error, so the new rules cannot be replayed over the change at all.
 
-The test states what should hold instead and is expected to fail until point 1 is fixed; when
-it passes, remove the mark.
+Now every rule that reads recorded series sums them by the SLO's identity first: the test
+states what holds, on VictoriaMetrics too (no duplicate-labelset error, and the period keeps
+counting the errors recorded before the change).
 """
 
 from __future__ import annotations
@@ -56,9 +57,7 @@ def chain(tier: str, root: Path) -> list[Path]:
 
 @pytest.mark.parametrize("after", [
     pytest.param("1", id="unchanged spec: the control"),
-    pytest.param("2", id="label value changed", marks=pytest.mark.xfail(
-        raises=AssertionError, strict=True,
-        reason="issue 14 point 1: the new rules read the old rules' series and fail with duplicate series")),
+    pytest.param("2", id="label value changed"),
 ])
 def test_a_label_change_keeps_the_period_on_victoria_metrics(after: str, tmp_path: Path) -> None:
     with victoria_metrics(tmp_path) as vm:
