@@ -180,7 +180,7 @@ def test_group_by_keeps_the_groups_of_a_grouped_slo_apart(
     assert subtree["group_by"] == expected
     pages = [r for team in subtree["routes"] for r in team["routes"] if 'slo_severity="page"' in r["matchers"]]
     assert pages and all(r["group_by"] == ["alertname", "slo_name", "route"] for r in pages)
-    _generate(tmp_path / "k8s", "--target", "kubernetes", specs=str(spec_dir))
+    _generate(tmp_path / "k8s", "--target", "kubernetes", "--namespace", "monitoring", specs=str(spec_dir))
     spec = yaml.safe_load((tmp_path / "k8s/kubernetes/alertmanagerconfig-payments.yml").read_text())["spec"]
     assert spec["route"]["groupBy"] == expected
     page_routes = [r["groupBy"] for r in spec["route"]["routes"]

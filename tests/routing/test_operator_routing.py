@@ -215,9 +215,10 @@ def test_inhibition_works_through_the_operator_config(
             return "sloforge-payments-checkout-latency-ticket"
         return f"sloforge-payments-{alert['slo_severity']}"
 
-    # A page silences every ticket of its SLO (budget tickets too); a higher budget threshold
-    # the lower ones. Each case in an Alertmanager of its own.
-    for batch, notified, suppressed in (([page, ticket, half, other_ticket], [page, other_ticket], [ticket, half]),
+    # A burn-rate page silences its SLO's burn-rate ticket, never a budget ticket (kinds never
+    # silence each other); a higher budget threshold the lower ones. Each case in an
+    # Alertmanager of its own.
+    for batch, notified, suppressed in (([page, ticket, half, other_ticket], [page, half, other_ticket], [ticket]),
                                         ([half, three_quarters], [three_quarters], [half])):
         received.clear()
         url = start_alertmanager(_operator_config(generated, address))
