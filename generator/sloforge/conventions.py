@@ -145,6 +145,11 @@ def selector(service: str, slo: str) -> str:
     return f'{LABEL_SERVICE}="{service}", {LABEL_SLO}="{slo}"'
 
 
+# The list of files sloforge wrote into a folder (write.py): a folder holding one is
+# sloforge's, so spec discovery never reads it (load/documents.py).
+MANIFEST_FILE = ".sloforge-manifest.json"
+
+
 # Alertmanager output (issue 8): file names and receiver names are a contract too
 # (users' dashboards and silences refer to receivers).
 ALERTMANAGER_FILE = "alertmanager/alertmanager.yml"

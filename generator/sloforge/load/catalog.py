@@ -17,11 +17,10 @@ def load_catalog(paths: list[str], load: LoadOptions | None = None,
                  store: Cache | None = None) -> tuple[Catalog, list[Problem]]:
     """Every spec under `paths` as one Catalog; raises SpecError with all problems.
     With `store`, unchanged native spec files are taken from the incremental cache."""
-    documents, cached_services, cached_warnings, digests = cached.load(paths, store)
+    documents, cached_services, cached_warnings, digests, problems = cached.load(paths, store)
     formats, overlays = all_formats(), all_overlays()
     kinds: list[DocumentKind] = [*formats.values(), *overlays.values()]
     claimed: dict[str, list[Document]] = {kind.NAME: [] for kind in kinds}
-    problems: list[Problem] = []
     for document in documents:
         kind = next((k for k in kinds if k.claims(document)), None)
         if kind is None:
