@@ -28,7 +28,7 @@ def init(directory: Annotated[Path, typer.Argument(help="Where to create the fil
     """Create a starter specs/ (one service, one routing spec), a Makefile with `rules` and `check`, a
     .pre-commit-config.yaml and a CI workflow that checks every push and publishes out/ to a
     monitoring repo from main. Existing files are never overwritten."""
-    created, kept = guarded(lambda: scaffold(directory))
+    created, kept = guarded(lambda: scaffold(directory), writes=True)
     for path in created:
         typer.echo(f"created {path.as_posix()}")
     for path in kept:
