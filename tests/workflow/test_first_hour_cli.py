@@ -175,3 +175,37 @@ def test_convert_writes_latency_thresholds_with_their_unit(tmp_path: Path) -> No
     text = (tmp_path / "specs" / "api.yml").read_text()
     assert "threshold: 1500ms" in text
     assert run_cli("validate", "specs", cwd=tmp_path).returncode == 0
+
+
+def test_the_scaffold_catches_every_alert_and_generate_warns_when_nothing_does(tmp_path: Path) -> None:
+    assert run_cli("init", ".", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "config" / "alertmanager-base.yml").is_file()
+    result = run_cli("generate", "specs", "--out", "out", "--no-promtool", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "warning" not in result.stderr, result.stderr
+    merged = (tmp_path / "out" / "alertmanager" / "alertmanager.yml").read_text()
+    assert "receiver: default\n" in merged and "api_url_file: /etc/alertmanager/secrets/default-slack" in merged
+
+    # a root receiver that notifies no one: located at the base's route.receiver
+    base = tmp_path / "config" / "alertmanager-base.yml"
+    text = base.read_text()
+    base.write_text(text[: text.index("    slack_configs:")])
+    result = run_cli("generate", "specs", "--out", "out", "--no-promtool", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    line = next(n for n, t in enumerate(base.read_text().splitlines(), 1) if t.startswith("  receiver:"))
+    assert (f"config/alertmanager-base.yml:{line}: route.receiver: warning: the root route's receiver "
+            "'default' notifies no one") in result.stderr, result.stderr
+
+    # no base at all: the standalone config's root receiver is empty
+    routing = tmp_path / "specs" / "routing.yml"
+    routing.write_text("".join(line for line in routing.read_text().splitlines(keepends=True)
+                               if not line.startswith("alertmanager_base:")))
+    result = run_cli("generate", "specs", "--out", "out", "--no-promtool", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert ("specs/routing.yml: alertmanager_base: warning: no Alertmanager base config: alerts that match "
+            "no sloforge route go to the empty receiver 'sloforge-default' and are dropped") in result.stderr
+    # the kubernetes target merges into no base (the operator's Alertmanager has its own root)
+    result = run_cli("generate", "specs", "--out", "k8s", "--target", "kubernetes", "--no-promtool",
+                     "--no-amtool", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "warning" not in result.stderr, result.stderr

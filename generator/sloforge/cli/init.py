@@ -14,6 +14,7 @@ from sloforge.cli.boundary import guarded
 FILES = {
     "service.yml": "specs/example.yml",
     "routing.yml": "specs/routing.yml",
+    "alertmanager-base.yml": "config/alertmanager-base.yml",
     "Makefile": "Makefile",
     "pre-commit-config.yaml": ".pre-commit-config.yaml",
     "github-workflow.yml": ".github/workflows/slo.yml",
