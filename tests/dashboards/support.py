@@ -12,9 +12,11 @@ import pytest
 from sloforge.outputs.grafana import dashboards
 from sloforge.pipeline import load_catalog
 
+from tests.conftest import FIXTURES
+
 REPO = Path(__file__).resolve().parents[2]
 SPECS = REPO / "specs"
-SCHEMAS = REPO.parent / "shared" / "fixtures" / "grafana"
+SCHEMAS = FIXTURES / "grafana"
 GOLDEN = Path(__file__).parent / "golden"
 
 # What Grafana puts in place of the template variables when "All" is selected
