@@ -41,6 +41,12 @@ tools:
 	fi
 	@promtool --version 2>&1 | head -1
 	@amtool --version 2>&1 | head -1
+	@# tests/editors: a real yaml-language-server (npm) reads the schemas the scaffold writes
+	@if ! command -v yaml-language-server >/dev/null && ! test -x .tools/node_modules/.bin/yaml-language-server; then \
+	  if command -v npm >/dev/null; then echo "installing yaml-language-server into .tools/ (npm)"; \
+	    npm install --silent --no-audit --no-fund --prefix .tools yaml-language-server@1 >/dev/null; \
+	  else echo "npm not found: tests/editors need yaml-language-server (apt-get install npm; make tools)"; fi; \
+	fi
 
 test: $(BIN)/sloforge tools
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

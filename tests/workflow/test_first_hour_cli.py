@@ -119,7 +119,9 @@ def test_convert_keeps_hand_edits_and_no_manifest_in_the_spec_folder(tmp_path: P
     result = run_cli(*convert, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "converted 1 SLO of 1 service into specs: 1 written, 0 unchanged\n"
-    assert sorted(p.name for p in (tmp_path / "specs").iterdir()) == ["web.yml"]
+    # the spec and the schemas its `$schema` line names; no manifest
+    assert sorted(p.name for p in (tmp_path / "specs").iterdir()) == [
+        "budget-policy.schema.json", "routing.schema.json", "service-levels.schema.json", "web.yml"]
     converted = tmp_path / "specs" / "web.yml"
     assert run_cli("validate", "specs", cwd=tmp_path).stdout.startswith("ok: 1 service, 1 SLO")
 
@@ -209,3 +211,18 @@ def test_the_scaffold_catches_every_alert_and_generate_warns_when_nothing_does(t
                      "--no-amtool", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "warning" not in result.stderr, result.stderr
+
+
+def test_validate_dot_in_a_scaffolded_repo_reads_only_its_specs(tmp_path: Path) -> None:
+    """Beside the specs: .pre-commit-config.yaml, .github/, the generated out/ and the
+    Alertmanager base the routing spec names; none of them is a spec."""
+    assert run_cli("init", ".", cwd=tmp_path).returncode == 0
+    assert run_cli("generate", "specs", "--out", "out", "--no-promtool", "--no-amtool", cwd=tmp_path).returncode == 0
+    result = run_cli("validate", ".", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "ok: 1 service, 2 SLOs\n" and result.stderr == ""
+    # a YAML file that is neither a spec nor the named base is still reported
+    (tmp_path / "config" / "other.yml").write_text("global: {}\n")
+    result = run_cli("validate", ".", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("config/other.yml:1: "), result.stderr

@@ -47,7 +47,11 @@ def convert(
             from sloforge.errors import Problem, SpecError
 
             raise SpecError([Problem(", ".join(paths), None, "", "no SLOs found: nothing to convert")])
-        return catalog, warnings, stamp.write(out, files, force)
+        written = stamp.write(out, files, force)
+        from sloforge.schema.editor import write_schemas
+
+        write_schemas(out)  # what the specs' `$schema` lines name, beside them
+        return catalog, warnings, written
 
     catalog, warnings, plan = guarded(body, writes=True)
     report(warnings)

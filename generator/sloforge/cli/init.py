@@ -34,7 +34,8 @@ def init(
                                          "such as v0.1.0, which CI then checks `sloforge --version` "
                                          "against, or a branch or commit).")] = f"v{__version__}",
 ) -> None:
-    """Create a starter specs/ (one service, one routing spec), the Alertmanager base config they
+    """Create a starter specs/ (one service, one routing spec, and the JSON Schemas their first
+    lines point editors at), the Alertmanager base config they
     merge into, a Makefile with `rules` and `check` that pins where sloforge comes from and its
     version, a .pre-commit-config.yaml and a CI workflow that run sloforge through that Makefile.
     Existing files are never overwritten."""
@@ -76,4 +77,8 @@ def scaffold(directory: Path, source: str = __source__,
             text = text.replace(placeholder, value)
         atomic_write(path, text)
         created.append(path)
+    # the schemas the specs' `# yaml-language-server: $schema=...` lines name, beside them
+    from sloforge.schema.editor import write_schemas
+
+    created += write_schemas(directory / "specs")
     return created, kept

@@ -32,7 +32,8 @@ def files(catalog: Catalog) -> dict[str, str]:
 
 def service_text(service: Service) -> str:
     comments = _SourceComments.read(service.source)
-    header = [f"# converted by sloforge from {service.source}; edit this file from now on"]
+    header = [f"# converted by sloforge from {service.source}; edit this file from now on",
+              conventions.schema_comment("ServiceLevels")]
     leading = comments.leading
     if leading:
         header += ["#", "# comments of the source:"] + leading
