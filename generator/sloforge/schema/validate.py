@@ -58,22 +58,23 @@ def validate(document: Document, name: str = "native") -> list[Problem]:
     return check(document, name)[0]
 
 
-def check(document: Document, name: str = "native") -> tuple[list[Problem], set[FieldPath]]:
-    """(every problem, the paths of the values the schema rejected).
+def check(document: Document, name: str = "native") -> tuple[list[Problem], set[FieldPath], set[FieldPath]]:
+    """(every problem, the paths of the values the schema rejected, the paths of the mappings
+    that miss a required key or hold an unknown one).
 
-    A missing or unknown key is a problem of its mapping but leaves the mapping's other
-    values valid, so it adds no path: a reader can still check those values."""
+    A mapping with a missing or unknown key keeps its other values valid; a reader that
+    reads it with care for the missing keys may still check them (see load/formats/native.py)."""
     if _plainly_valid(document.data, name):
-        return [], set()
+        return [], set(), set()
     problems = []
     invalid: set[FieldPath] = set()
+    keys: set[FieldPath] = set()
     for error in _validator(name).iter_errors(document.data):
         path: FieldPath = tuple(error.absolute_path)
         problems.extend(_problems(document, path, error))
-        if error.validator not in ("required", "additionalProperties"):
-            invalid.add(path)
+        (keys if error.validator in ("required", "additionalProperties") else invalid).add(path)
     unique = {(p.line, p.field, p.message): p for p in problems}
-    return sorted(unique.values(), key=Problem.sort_key), invalid
+    return sorted(unique.values(), key=Problem.sort_key), invalid, keys
 
 
 def _problems(document: Document, path: FieldPath, error: Any) -> list[Problem]:

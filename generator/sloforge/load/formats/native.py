@@ -57,7 +57,10 @@ def services_from(documents: list[Document],
 def service_from_document(document: Document) -> tuple[Service | None, list[Problem]]:
     """The service (None when even its name is unusable) and every problem: the schema's,
     then the semantic checks of each part the schema found valid."""
-    problems, invalid = check(document)
+    problems, invalid, keys = check(document)
+    # The document and each SLO are read key by key (a missing objective or an unknown field
+    # there still lets the SLI be checked); any other mapping with a key problem is not read.
+    invalid |= {path for path in keys if path and not (len(path) == 2 and path[0] == "slos")}
     reader = _Reader(document, invalid=invalid)
     service = reader.service()
     return service, problems + reader.problems
