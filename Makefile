@@ -1,7 +1,8 @@
 # Two commands on a fresh machine:
 #   make rules   venv + install + generate out/ from specs/
 #   make test    installs what the tests need (Python deps, Debian's prometheus and
-#                prometheus-alertmanager packages when promtool/amtool are missing), runs pytest
+#                prometheus-alertmanager packages when promtool/amtool are missing, npm's
+#                yaml-language-server into .tools/), runs pytest
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -41,6 +42,16 @@ tools:
 	fi
 	@promtool --version 2>&1 | head -1
 	@amtool --version 2>&1 | head -1
+	@# tests/editors: a real yaml-language-server (npm; Debian's npm package when missing)
+	@if ! command -v yaml-language-server >/dev/null && ! test -x .tools/node_modules/.bin/yaml-language-server; then \
+	  if ! command -v npm >/dev/null; then \
+	    echo "installing Debian package npm"; SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null; \
+	  fi; \
+	  echo "installing yaml-language-server into .tools/ (npm)"; \
+	  npm install --silent --no-audit --no-fund --prefix .tools yaml-language-server@1 >/dev/null; \
+	fi
 
 test: $(BIN)/sloforge tools
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

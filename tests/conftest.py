@@ -12,8 +12,55 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
-FIXTURES = SHARED / "fixtures"
+# Real spec files of other tools and Grafana's JSON Schemas (their origin and licence:
+# tests/importers/importers_cases.py, tests/dashboards/support.py); kept beside the repository,
+# or wherever SLOFORGE_FIXTURES points.
+FIXTURES = Path(os.environ.get("SLOFORGE_FIXTURES") or SHARED / "fixtures")
 SPECS = REPO / "specs"
+# Test modules that read FIXTURES while they are collected or run.
+NEEDS_FIXTURES = ("tests/importers/test_importers_golden.py", "tests/importers/test_importers_rules.py",
+                  "tests/importers/test_importers_outage.py", "tests/dashboards/test_schema.py")
+FIXTURES_MISSING = (f"shared fixtures not found at {FIXTURES}: not run: {', '.join(NEEDS_FIXTURES)}; "
+                    "get them by placing the shared/ folder beside this repository (sloth/: examples/ "
+                    "of github.com/slok/sloth at 0e395d81; openslo/: pkg/openslo/*/examples/ of "
+                    "github.com/OpenSLO/go-sdk; grafana/: jsonschema/ of grafana-foundation-sdk at "
+                    "f178d5a4) or set SLOFORGE_FIXTURES to the fixtures folder")
+_skipped_for_fixtures: list[str] = []
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Without the shared fixtures, the modules that need them are left out (CI: the run fails)."""
+    if FIXTURES.is_dir() or not collection_path.is_relative_to(REPO):
+        return None
+    if collection_path.relative_to(REPO).as_posix() in NEEDS_FIXTURES:
+        _skipped_for_fixtures.append(collection_path.name)
+        return True
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _skip_slow(config, items)
+    _skip_without_fixtures(items)
+
+
+def _skip_without_fixtures(items: list[pytest.Item]) -> None:
+    """A module named on the command line is collected even so: its tests are skipped."""
+    if FIXTURES.is_dir():
+        return
+    for item in items:
+        if item.path.is_relative_to(REPO) and item.path.relative_to(REPO).as_posix() in NEEDS_FIXTURES:
+            _skipped_for_fixtures.append(item.path.name)
+            item.add_marker(pytest.mark.skip(reason=f"shared fixtures not found at {FIXTURES}"))
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not FIXTURES.is_dir() and os.environ.get("CI"):
+        pytest.exit(FIXTURES_MISSING.replace("not run", "required in CI"), returncode=1)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _skipped_for_fixtures:
+        terminalreporter.write_line(FIXTURES_MISSING, yellow=True)
 
 
 def copy_specs(root: Path, base: bool = True) -> Path:
@@ -66,7 +113,7 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def _skip_slow(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked `slow` run only when asked (`pytest -m slow`): the default run, which CI
     makes, stays under a few minutes on two cores."""
     if "slow" in (config.getoption("markexpr") or ""):

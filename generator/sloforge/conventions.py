@@ -171,6 +171,26 @@ def selector(service: str, slo: str) -> str:
     return f'{LABEL_SERVICE}="{service}", {LABEL_SLO}="{slo}"'
 
 
+# JSON Schemas for editors, one per native document kind: kind -> (packaged schema, file name).
+# `sloforge init` and `sloforge schema --write DIR` put them next to the specs, whose first line
+# `# yaml-language-server: $schema=<file name>` points at them.
+SCHEMA_FILES = {
+    "ServiceLevels": ("native", "service-levels.schema.json"),
+    "Routing": ("routing", "routing.schema.json"),
+    "BudgetPolicy": ("budget_policy", "budget-policy.schema.json"),
+}
+
+
+def schema_comment(kind: str, prefix: str = "") -> str:
+    """The first line of a spec of `kind` whose schema file is at `prefix` + its name."""
+    return f"# yaml-language-server: $schema={prefix}{SCHEMA_FILES[kind][1]}"
+
+
+# The list of files sloforge wrote into a folder (write.py): a folder holding one is
+# sloforge's, so spec discovery never reads it (load/documents.py).
+MANIFEST_FILE = ".sloforge-manifest.json"
+
+
 # Alertmanager output (issue 8): file names and receiver names are a contract too
 # (users' dashboards and silences refer to receivers).
 ALERTMANAGER_FILE = "alertmanager/alertmanager.yml"

@@ -67,6 +67,7 @@ def validate(paths: list[str], load: LoadOptions | None = None) -> tuple[Catalog
 
 def generate(options: Options) -> Result:
     from sloforge.incremental.produce import produce
+    from sloforge.outputs.alertmanager import catch_all_problems
     from sloforge.outputs.alertmanager import notes as alertmanager_notes
 
     with incremental.opened(options.out, options.use_cache, prune=not options.check_only) as store:
@@ -78,6 +79,7 @@ def generate(options: Options) -> Result:
             raise SpecError(packaging_problems)
         checker = _rule_checker(options, result.notes)
         result.notes.extend(alertmanager_notes(catalog, options.settings, context.packaging))
+        result.warnings.extend(catch_all_problems(catalog, context))
         try:
             produced = produce(catalog, context, options.out, store, checker, options.progress)
         finally:

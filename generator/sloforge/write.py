@@ -17,9 +17,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from sloforge.conventions import MANIFEST_FILE
 from sloforge.errors import Problem, SpecError
 
-MANIFEST = ".sloforge-manifest.json"
+MANIFEST = MANIFEST_FILE
 WRITERS = 8
 
 

@@ -16,9 +16,11 @@ from sloforge.model.catalog import Catalog
 from sloforge.pipeline import load_catalog
 from sloforge.render.grafana.fill import render
 
+from tests.conftest import FIXTURES
+
 REPO = Path(__file__).resolve().parents[2]
 SPECS = REPO / "specs"
-SCHEMAS = REPO.parent / "shared" / "fixtures" / "grafana"
+SCHEMAS = FIXTURES / "grafana"
 GOLDEN = Path(__file__).parent / "golden"
 
 # What Grafana puts in place of the template variables when "All" is selected

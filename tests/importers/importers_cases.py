@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
+from tests.conftest import FIXTURES  # beside the repo, or $SLOFORGE_FIXTURES
 
 SLOTH = FIXTURES / "sloth"
 OPENSLO = FIXTURES / "openslo"

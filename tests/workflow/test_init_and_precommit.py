@@ -30,14 +30,19 @@ def _git_repo(path: Path) -> None:
     _run(["git", "config", "commit.gpgsign", "false"], path)
 
 
-def test_init_scaffolds_a_repo_whose_own_commands_work(tmp_path: Path, promtool: str) -> None:
+def test_init_scaffolds_a_repo_whose_own_commands_work(tmp_path: Path, promtool: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     if not shutil.which("make"):
         pytest.skip("make not installed")
+    # The scaffold's Makefile (which the hooks run too) installs its pinned sloforge from the
+    # published repository; here it uses this checkout's (tests/core/test_install.py proves the
+    # install itself, from a wheel).
+    monkeypatch.setenv("SLOFORGE", str(BIN / "sloforge"))
     repo = tmp_path / "payments-slos"
     result = run_cli("init", str(repo))
     assert result.returncode == 0, result.stderr
-    for name in ("specs/example.yml", "specs/routing.yml", "Makefile", ".pre-commit-config.yaml",
-                 ".github/workflows/slo.yml"):
+    for name in ("specs/example.yml", "specs/routing.yml", "config/alertmanager-base.yml", "Makefile",
+                 ".pre-commit-config.yaml", ".github/workflows/slo.yml"):
         assert (repo / name).is_file(), name
         assert f"created {(repo / name).as_posix()}" in result.stdout
 
@@ -72,12 +77,26 @@ def test_init_scaffolds_a_repo_whose_own_commands_work(tmp_path: Path, promtool:
     accepted = _run(["git", "commit", "-qm", "tighten availability"], repo)
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
 
-    # The CI workflow is well-formed and runs the same `make check`; publishing only from main.
+    # The CI workflow is well-formed and runs the same `make check` after `make version` (the
+    # pinned sloforge, its version checked); publishing only from main, and only once configured.
     workflow = yaml.safe_load((repo / ".github/workflows/slo.yml").read_text())
-    steps = workflow["jobs"]["check"]["steps"]
-    assert any(step.get("run") == "make check" for step in steps)
+    steps = [step.get("run") for step in workflow["jobs"]["check"]["steps"]]
+    assert steps.index("make version") < steps.index("make check")
+    assert not any("pip install" in (run or "") for run in steps)  # the Makefile installs it
     publish = workflow["jobs"]["publish"]
     assert publish["needs"] == "check" and "refs/heads/main" in publish["if"]
+    first, *rest = publish["steps"]
+    assert first["id"] == "configured" and "::notice::publish skipped" in first["run"]
+    assert all(step["if"] == "steps.configured.outputs.ready == 'true'" for step in rest)
+    # the one configuration check, run as GitHub would: unset -> one line and success; set -> ready
+    script = first["run"]
+    output = tmp_path / "github-output"
+    skipped = _run(["bash", "-e", "-c", script], repo, {"REPO": "", "TOKEN": "", "GITHUB_OUTPUT": str(output)})
+    assert skipped.returncode == 0 and skipped.stdout.count("\n") == 1, skipped.stdout
+    assert not output.exists() or "ready=true" not in output.read_text()
+    ready = _run(["bash", "-e", "-c", script], repo, {"REPO": "org/monitoring", "TOKEN": "t",
+                                                      "GITHUB_OUTPUT": str(output)})
+    assert ready.returncode == 0 and output.read_text() == "ready=true\n"
 
 
 def test_init_never_overwrites(tmp_path: Path) -> None:

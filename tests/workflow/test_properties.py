@@ -59,7 +59,7 @@ def slis(draw: Any) -> dict[str, Any]:
         return {"ratio": f"1 - avg(avg_over_time({metric}[{{{{ window }}}}]))"}
     if kind == "latency":
         return {"latency": {"metric": metric, "selector": draw(selectors()),
-                            "threshold": draw(st.sampled_from(["100ms", "300ms", "1s", "2.5s", 0.25, 5]))}}
+                            "threshold": draw(st.sampled_from(["100ms", "300ms", "1s", "2.5s", "250ms", "5s"]))}}
     return {"probe": f"{metric}{draw(selectors())}" if draw(st.booleans()) else {"query": f"min({metric})"}}
 
 

@@ -35,14 +35,15 @@ def report(problems: list[Problem]) -> None:
         err(str(problem))
 
 
-def guarded(action: Callable[[], T]) -> T:
-    """Run a command body; user errors exit 1 with located messages, bugs exit 3."""
+def guarded(action: Callable[[], T], writes: bool = False) -> T:
+    """Run a command body; user errors exit 1 with located messages, bugs exit 3.
+    `writes`: the command writes files, so its summary of problems says none were."""
     try:
         return action()
     except SpecError as exc:
         report(exc.problems)
         errors = sum(1 for p in exc.problems if not p.warning)
-        fail(f"{errors} problem{'s' if errors != 1 else ''} found; nothing was written")
+        fail(f"{errors} problem{'s' if errors != 1 else ''} found" + ("; nothing was written" if writes else ""))
     except UsageError as exc:
         err(f"error: {exc}")
         raise typer.Exit(EXIT_USAGE) from None

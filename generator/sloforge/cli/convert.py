@@ -11,9 +11,9 @@ from sloforge.cli.boundary import EXIT_USAGE, err, guarded, report
 from sloforge.cli.options import SLO_PERIOD, load_options
 
 if TYPE_CHECKING:  # the command's modules load when it runs, not when the CLI starts
+    from sloforge.convert.stamp import Written
     from sloforge.errors import Problem
     from sloforge.model.catalog import Catalog
-    from sloforge.write import Plan
 
 
 def register(app: typer.Typer) -> None:
@@ -25,6 +25,8 @@ def convert(
     to: str = typer.Option("native", "--to", help="Output format: native (sloforge/v1 ServiceLevels)."),
     out: Path = typer.Option(Path("converted"), "--out", "-o", help="Directory for the converted specs."),
     slo_period: str = SLO_PERIOD,
+    force: bool = typer.Option(False, "--force", help="Overwrite converted specs even where they were "
+                               "edited since (or were not written by convert)."),
 ) -> None:
     """Write equivalent native specs, one file per service, so a team can migrate once and edit one
     format. Generating from the converted specs gives the same rules as generating from the sources."""
@@ -35,8 +37,8 @@ def convert(
         raise typer.Exit(EXIT_USAGE)
     options = load_options(slo_period)
 
-    def body() -> tuple[Catalog, list[Problem], Plan]:
-        from sloforge import write
+    def body() -> tuple[Catalog, list[Problem], Written]:
+        from sloforge.convert import stamp
         from sloforge.pipeline import load_catalog
 
         catalog, warnings = load_catalog(paths, options)
@@ -50,10 +52,15 @@ def convert(
             from sloforge.errors import Problem, SpecError
 
             raise SpecError([Problem(", ".join(paths), None, "", "no SLOs found: nothing to convert")])
-        return catalog, warnings, write.apply(out, files)
+        written = stamp.write(out, files, force)
+        from sloforge.schema.editor import write_schemas
 
-    catalog, warnings, plan = guarded(body)
+        write_schemas(out)  # what the specs' `$schema` lines name, beside them
+        return catalog, warnings, written
+
+    catalog, warnings, plan = guarded(body, writes=True)
     report(warnings)
-    slos = len(catalog.slos)
-    typer.echo(f"converted {slos} SLOs of {len(catalog.services)} services into {out}: "
+    slos, services = len(catalog.slos), len(catalog.services)
+    typer.echo(f"converted {slos} SLO{'s' if slos != 1 else ''} of {services} service"
+               f"{'s' if services != 1 else ''} into {out}: "
                f"{len(plan.write)} written, {len(plan.unchanged)} unchanged")

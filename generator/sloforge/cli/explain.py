@@ -54,6 +54,11 @@ def explain(
         from sloforge.pipeline import load_catalog
 
         catalog, warnings = load_catalog(paths, load)
+        if not catalog.slos:
+            from sloforge.errors import SloforgeError
+
+            raise SloforgeError(f"no SLOs in {', '.join(paths)}: explain reads ServiceLevels specs "
+                                "(or Sloth/OpenSLO ones), not only routing or budget policies")
         chosen = select(catalog, slo)
         if plot is not None:
             from sloforge.explain.plot import plot as draw
@@ -64,7 +69,7 @@ def explain(
     explanations, warnings = guarded(body)
     report(warnings)
     if output_format == "json":
-        typer.echo(json.dumps({"slos": [e.to_json() for e in explanations], "notes": NOTES},
+        typer.echo(json.dumps(_rounded({"slos": [e.to_json() for e in explanations], "notes": NOTES}),
                               indent=2))
     else:
         from sloforge.explain.tables import print_tables
@@ -72,3 +77,15 @@ def explain(
         print_tables(explanations, NOTES)
     if plot is not None:
         err(f"wrote {plot}")
+
+
+def _rounded(value: object) -> object:
+    """Floats to 6 significant digits (whole numbers from a million up): 0.144, not
+    0.14400000000000002; the inputs (objective, windows) are not more precise than that."""
+    if isinstance(value, float):
+        return float(f"{value:.6g}") if abs(value) < 1e6 else float(round(value))
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_rounded(v) for v in value]
+    return value

@@ -89,11 +89,11 @@ def generate(
         except OutOfDate as exc:
             for name in exc.changed:
                 err(f"{(out / name).as_posix()}: out of date")
-            err(f"{len(exc.changed)} file(s) in {out} differ from the specs: run `sloforge generate` "
-                "(or `make rules`) and commit the result")
+            err(f"{len(exc.changed)} file(s) in {out} differ from the specs: run `{_regenerate_command()}` "
+                "and commit the result")
             raise typer.Exit(EXIT_INVALID) from None
 
-    result = guarded(body)
+    result = guarded(body, writes=True)
     report(result.warnings)
     for note in result.notes:
         err(f"note: {note}")
@@ -105,3 +105,11 @@ def generate(
     else:
         typer.echo(f"generated {result.file_count} files for {slos} SLOs in {out}: "
                    f"{len(plan.write)} written, {len(plan.delete)} removed, {len(plan.unchanged)} unchanged")
+
+
+def _regenerate_command() -> str:
+    """The command that was run, without --check: the one that brings OUT up to date."""
+    import shlex
+    import sys
+
+    return shlex.join(["sloforge", *(a for a in sys.argv[1:] if a != "--check")])

@@ -42,8 +42,10 @@ def name_problems(catalog: Catalog) -> list[Problem]:
 
 
 def files(catalog: Catalog) -> dict[str, str]:
-    """{relative path: text}: one native spec per service."""
-    return {f"{service.name}.yml": service_text(service) for service in catalog.services}
+    """{relative path: text}: one native spec per service, stamped with its digest (convert/stamp.py)."""
+    from sloforge.convert.stamp import stamped
+
+    return {f"{service.name}.yml": stamped(service_text(service)) for service in catalog.services}
 
 
 def service_text(service: Service) -> str:
@@ -51,7 +53,8 @@ def service_text(service: Service) -> str:
     # A Sloth service may be spread over several files: name them all, each SLO's comments from its own.
     sources = list(dict.fromkeys([service.source, *(slo.source for slo in service.slos if slo.source)]))
     others = {source: _SourceComments.read(source) for source in sources[1:]}
-    header = [f"# converted by sloforge from {', '.join(sources)}; edit this file from now on"]
+    header = [f"# converted by sloforge from {', '.join(sources)}; edit this file from now on",
+              conventions.schema_comment("ServiceLevels")]
     leading = comments.leading
     if leading:
         header += ["#", "# comments of the source:"] + leading
@@ -98,10 +101,18 @@ def sli_spec(sli: Sli) -> dict[str, object]:
         return {"events": {"errors": sli.errors, "total": sli.total, **grouped}}
     if isinstance(sli, LatencySli):
         return {"latency": {"metric": sli.metric, "selector": sli.selector,
-                            "threshold": sli.threshold_seconds, **grouped}}
+                            "threshold": threshold_text(sli.threshold_seconds), **grouped}}
     kind = "ratio" if isinstance(sli, RatioSli) else "probe"
     assert isinstance(sli, (RatioSli, ProbeSli))
     return {kind: {"query": sli.query, **grouped} if grouped else sli.query}
+
+
+def threshold_text(seconds: float) -> str:
+    """0.3 -> "300ms", 1.5 -> "1.5s": a threshold always carries its unit."""
+    millis = round(seconds * 1000, 6)
+    if millis.is_integer() and millis % 1000:
+        return f"{int(millis)}ms"
+    return f"{seconds:.9f}".rstrip("0").rstrip(".") + "s"
 
 
 def alerting_spec(slo: Slo) -> dict[str, object]:

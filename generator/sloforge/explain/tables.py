@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 
 from sloforge.explain.slo import Explanation, TierRow, duration_text, minutes, percent
 
 
-def print_tables(explanations: list[Explanation], notes: str) -> None:
-    console = Console(width=max(Console().width, 150))
+def print_tables(explanations: list[Explanation], notes: str, console: Console | None = None) -> None:
+    """One block per SLO, fitted to the terminal: a table too wide for it (the tiers have
+    eleven columns) is printed turned, one row per column, instead of wrapping every cell."""
+    console = console or Console()
     for e in explanations:
         console.print(f"[bold]{e.name}[/bold]: {e.objective:g}% over {e.period}, {e.sli_kind} SLI "
                       f"(counts {e.unit})")
-        console.print(_budget(e))
-        console.print(_tiers(e))
-        if e.budget_policy:
+        for table in (_budget(e), _tiers(e)):
+            console.print(table if _fits(console, table) else _turned(table))
+        if e.budget_policy:  # few columns: its action text wraps well where it is
             console.print(_policy(e))
         if e.absent_seconds:
             console.print(f"No data: a ticket {minutes(e.absent_fire_seconds)} after the SLI's metrics "
@@ -24,6 +27,23 @@ def print_tables(explanations: list[Explanation], notes: str) -> None:
             console.print("[yellow]Alerting is disabled for this SLO: nothing fires.[/yellow]")
         console.print()
     console.print(notes, style="dim")
+
+
+def _fits(console: Console, table: Table) -> bool:
+    """Whether the table's natural width (no cell wrapped) fits the terminal."""
+    natural = Measurement.get(console, console.options.update_width(10_000), table).maximum
+    return natural <= console.width
+
+
+def _turned(table: Table) -> Table:
+    """The table with rows and columns swapped: one line per column, one column per row."""
+    rows = [[cell for cell in column.cells] for column in table.columns]
+    turned = Table(title=table.title, title_justify="left", show_header=False)
+    for _ in range(1 + table.row_count):
+        turned.add_column()
+    for column, cells in zip(table.columns, rows, strict=True):
+        turned.add_row(str(column.header), *cells)
+    return turned
 
 
 def _budget(e: Explanation) -> Table:

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import hashlib
 
-from sloforge.errors import Problem, SpecError
+from sloforge.errors import Problem
 from sloforge.incremental.cache import Cache
-from sloforge.load.documents import Document, discover, load_paths
+from sloforge.load.documents import Document, discover, read_paths
 from sloforge.model.catalog import Service
 
 CACHEABLE_FORMAT = "sloforge/v1"  # native documents never refer to other files
 
 
 def load(paths: list[str], cache: Cache | None) -> tuple[list[Document], list[Service], list[Problem],
-                                                        dict[str, str]]:
-    """(documents to read, services and warnings reused from the cache, digest per read file)."""
+                                                        dict[str, str], list[Problem]]:
+    """(documents to read, services and warnings reused from the cache, digest per read file,
+    problems of the files that could not be read: the others are still checked)."""
     if cache is None:
-        return load_paths(paths), [], [], {}
+        read, unreadable = read_paths(paths)
+        return read, [], [], {}, unreadable
     documents: list[Document] = []
     services: list[Service] = []
     warnings: list[Problem] = []
@@ -36,16 +38,13 @@ def load(paths: list[str], cache: Cache | None) -> tuple[list[Document], list[Se
             for service, fingerprint in zip(hit[0], hit[2], strict=True):
                 cache.knows(service, fingerprint)
             continue
-        try:
-            loaded = load_paths([name])
-        except SpecError as exc:
-            problems.extend(exc.problems)
+        loaded, found = read_paths([name])
+        problems.extend(found)
+        if found:
             continue
         documents.extend(loaded)
         digests[name] = digest
-    if problems:
-        raise SpecError(problems)
-    return documents, services, warnings, digests
+    return documents, services, warnings, digests, problems
 
 
 def remember(cache: Cache | None, digests: dict[str, str], claimed: dict[str, list[Document]],

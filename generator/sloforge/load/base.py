@@ -49,7 +49,9 @@ class DocumentKind(Protocol):
 class Format(DocumentKind, Protocol):
     def services_from(self, documents: list[Document],
                       options: LoadOptions) -> tuple[list[Service], list[Problem]]:
-        """The services in the documents it claimed (never empty), and every problem found."""
+        """The services in the documents it claimed (never empty), and every problem found.
+        A service may be partial (its valid parts) when a problem is an error: the overlays
+        still check it, so every stage reports in one run; no catalog is built from it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,8 @@ them, formats produce services, overlays apply (load/base.py)."""
 
 from __future__ import annotations
 
+import os
+
 from sloforge import conventions
 from sloforge.errors import Problem, SpecError
 from sloforge.incremental import specs as cached
@@ -18,17 +20,19 @@ def load_catalog(paths: list[str], load: LoadOptions | None = None,
                  store: Cache | None = None) -> tuple[Catalog, list[Problem]]:
     """Every spec under `paths` as one Catalog; raises SpecError with all problems.
     With `store`, unchanged native spec files are taken from the incremental cache."""
-    documents, cached_services, cached_warnings, digests = cached.load(paths, store)
+    documents, cached_services, cached_warnings, digests, problems = cached.load(paths, store)
     formats, overlays = all_formats(), all_overlays()
     kinds: list[DocumentKind] = [*formats.values(), *overlays.values()]
     claimed: dict[str, list[Document]] = {kind.NAME: [] for kind in kinds}
-    problems: list[Problem] = []
+    unclaimed = []
     for document in documents:
         kind = next((k for k in kinds if k.claims(document)), None)
         if kind is None:
-            problems.append(_unknown_document(document))
+            unclaimed.append(document)
         else:
             claimed[kind.NAME].append(document)
+    bases = _alertmanager_bases(documents)
+    problems.extend(_unknown_document(d) for d in unclaimed if os.path.normpath(d.path) not in bases)
     services: list[Service] = list(cached_services)
     problems.extend(cached_warnings)
     options = load or LoadOptions()
@@ -89,6 +93,17 @@ def _formats_read() -> str:
     named = [f"{'its own' if title == 'sloforge' else title} ({', '.join(g + '/...' for g in groups)})"
              for title, groups in by_title.items()]
     return f"sloforge reads {', '.join(named[:-1])} and {named[-1]} documents"
+
+
+def _alertmanager_bases(documents: list[Document]) -> set[str]:
+    """The Alertmanager configs routing specs name (`alertmanager_base`): not specs, so a walk
+    that meets one (`sloforge validate .` in a scaffolded repo) does not call it unknown."""
+    bases = set()
+    for document in documents:
+        data = document.data
+        if isinstance(data, dict) and data.get("kind") == "Routing" and isinstance(data.get("alertmanager_base"), str):
+            bases.add(os.path.normpath(os.path.join(os.path.dirname(document.path), data["alertmanager_base"])))
+    return bases
 
 
 def _cross_file_problems(services: list[Service], documents: list[Document]) -> list[Problem]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from sloforge.conventions import MANIFEST_FILE
 from sloforge.errors import Problem, SpecError
 from sloforge.load import values
 from sloforge.load.values import field_text
@@ -51,15 +52,22 @@ class Document:
 
 
 def discover(paths: list[str]) -> list[Path]:
-    """Spec files under the given files and directories, sorted, recursive."""
+    """Spec files under the given files and directories, sorted, recursive.
+
+    A walk skips dot-files and dot-directories (.pre-commit-config.yaml, .github/) and
+    every directory sloforge writes (it holds sloforge's manifest: out/, converted
+    specs' folders are kept apart from it), so `sloforge validate .` reads only specs.
+    A file or directory named on the command line is always read."""
     found: list[Path] = []
     problems: list[Problem] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(Path(root) / f for f in sorted(files) if f.endswith(SPEC_SUFFIXES))
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                                 and not (Path(root) / d / MANIFEST_FILE).is_file())
+                found.extend(Path(root) / f for f in sorted(files)
+                             if f.endswith(SPEC_SUFFIXES) and not f.startswith("."))
         elif path.is_file():
             found.append(path)
         else:
@@ -159,6 +167,15 @@ def _char_at(text: str, line: int, column: int) -> str:
 
 def load_paths(paths: list[str]) -> list[Document]:
     """All documents of all spec files; every file's problems reported at once."""
+    documents, problems = read_paths(paths)
+    if problems:
+        raise SpecError(problems)
+    return documents
+
+
+def read_paths(paths: list[str]) -> tuple[list[Document], list[Problem]]:
+    """The documents of every file that could be read, and the problems of the others
+    (so the readable files are still checked in the same run)."""
     documents: list[Document] = []
     problems: list[Problem] = []
     for path in discover(paths):
@@ -171,6 +188,4 @@ def load_paths(paths: list[str]) -> list[Document]:
             problems.append(Problem(path.as_posix(), None, "", "file holds no YAML document "
                                     "(expected a spec such as 'apiVersion: sloforge/v1')"))
         documents.extend(loaded)
-    if problems:
-        raise SpecError(problems)
-    return documents
+    return documents, problems

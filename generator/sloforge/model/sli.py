@@ -70,24 +70,35 @@ class RatioSli:
 
 @dataclass(frozen=True, slots=True)
 class LatencySli:
-    """Classic histogram: good = requests in the bucket at the threshold."""
+    """Classic histogram: good = requests in the bucket at the threshold.
+
+    `per_second` is how many of the metric's units make a second: 1 for a
+    `_seconds` histogram (the Prometheus convention), 1000 for `_milliseconds`,
+    whose bucket bounds are milliseconds (le="250" is 250ms there)."""
 
     metric: str
     selector: str
     threshold_seconds: float
     group_by: tuple[str, ...] = ()
+    per_second: float = 1.0
     kind = "latency"
     time_based = False
     unit = "requests"
 
     @property
+    def bucket_bound(self) -> float:
+        """The threshold in the metric's own unit: the `le` of the bucket that counts good requests."""
+        return round(self.threshold_seconds * self.per_second, 9)
+
+    @property
     def le_matcher(self) -> str:
         # Prometheus 2 writes an integral bucket bound as "1", Prometheus 3 as
         # "1.0" (pyrra#1611): match every spelling the threshold has.
-        text = repr(self.threshold_seconds)
+        bound = self.bucket_bound
+        text = repr(bound)
         spellings = {text}
-        if self.threshold_seconds.is_integer():
-            spellings |= {str(int(self.threshold_seconds)), f"{int(self.threshold_seconds)}.0"}
+        if bound.is_integer():
+            spellings |= {str(int(bound)), f"{int(bound)}.0"}
         alternatives = "|".join(promql.regex_escape(s) for s in sorted(spellings))
         return f"le=~{promql.string(alternatives)}"
 

@@ -55,14 +55,26 @@ def _plainly_valid(data: object, name: str) -> bool:
 
 
 def validate(document: Document, name: str = "native") -> list[Problem]:
+    return check(document, name)[0]
+
+
+def check(document: Document, name: str = "native") -> tuple[list[Problem], set[FieldPath], set[FieldPath]]:
+    """(every problem, the paths of the values the schema rejected, the paths of the mappings
+    that miss a required key or hold an unknown one).
+
+    A mapping with a missing or unknown key keeps its other values valid; a reader that
+    reads it with care for the missing keys may still check them (see load/formats/native.py)."""
     if _plainly_valid(document.data, name):
-        return []
+        return [], set(), set()
     problems = []
+    invalid: set[FieldPath] = set()
+    keys: set[FieldPath] = set()
     for error in _validator(name).iter_errors(document.data):
         path: FieldPath = tuple(error.absolute_path)
         problems.extend(_problems(document, path, error))
+        (keys if error.validator in ("required", "additionalProperties") else invalid).add(path)
     unique = {(p.line, p.field, p.message): p for p in problems}
-    return sorted(unique.values(), key=Problem.sort_key)
+    return sorted(unique.values(), key=Problem.sort_key), invalid, keys
 
 
 def _problems(document: Document, path: FieldPath, error: Any) -> list[Problem]:
@@ -80,11 +92,37 @@ def _problems(document: Document, path: FieldPath, error: Any) -> list[Problem]:
     if kind == "required":
         missing = [k for k in limit if isinstance(value, dict) and k not in value]
         return [document.problem(path, f"missing required field '{k}'") for k in missing]
-    return [document.problem(path, _message(kind, value, limit, error))]
+    field_hint = _FIELD_HINTS.get(str(path[-1]) if path else "")
+    message = field_hint(value) if field_hint else None
+    return [document.problem(path, message or _message(kind, value, limit, error))]
+
+
+def _objective_hint(value: Any) -> str | None:
+    """0.999 is a fraction where a percentage belongs (the OpenSLO/Sloth habit)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 1:
+        return (f"{value:g} is a fraction, but objective is a percentage; "
+                f"did you mean {round(value * 100, 6):g}?")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 1:
+        return f"{value:g} must be a percentage of at least 1, such as 99.9"
+    return None
+
+
+def _threshold_hint(value: Any) -> str | None:
+    """A bare number would be a number of seconds: 250 meant as milliseconds is 250 seconds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:g} has no unit; write {value:g}ms or {value:g}s"
+    return None
+
+
+# Value-aware messages for the classic mistakes in a field, by its name.
+_FIELD_HINTS = {"objective": _objective_hint, "threshold": _threshold_hint}
 
 
 def _message(kind: str, value: Any, limit: Any, error: Any) -> str:
     shown = json.dumps(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    custom = error.schema.get("errorMessage")  # also shown by yaml-language-server
+    if custom and kind not in ("required", "additionalProperties"):
+        return f"{shown} {custom}"
     if kind == "type":
         expected = limit if isinstance(limit, list) else [limit]
         return f"{shown} must be {' or '.join(_TYPE_NAMES.get(t, str(t)) for t in expected)}"

@@ -15,7 +15,7 @@ from sloforge.model.catalog import Alerting, Service, Slo, Tier
 from sloforge.model.policy import WindowPair
 from sloforge.model.sli import EventsSli, LatencySli, ProbeSli, RatioSli, Sli
 from sloforge.promql import labels as grouping
-from sloforge.schema.validate import validate
+from sloforge.schema.validate import check
 
 NAME = "sloforge/v1"
 EXPECTED = "apiVersion: sloforge/v1, kind: ServiceLevels"
@@ -28,6 +28,11 @@ RESERVED_LABELS = {conventions.LABEL_SERVICE, conventions.LABEL_SLO, conventions
 # Not groups: a histogram bucket bound, and labels every alert sets itself (a page and a
 # ticket of one group would differ in them, which also breaks their inhibition).
 GROUP_BY_RESERVED = {"le"} | conventions.ALERT_LABELS
+# A latency SLI names the histogram; these are its series.
+HISTOGRAM_SERIES = ("_bucket", "_count", "_sum")
+# The unit in a histogram's name -> how many of it make a second (its bucket bounds' unit).
+TIME_UNITS = {"_seconds": 1.0, "_milliseconds": 1e3, "_ms": 1e3, "_microseconds": 1e6, "_us": 1e6,
+              "_nanoseconds": 1e9, "_ns": 1e9}
 
 
 def claims(document: Document) -> bool:
@@ -37,7 +42,11 @@ def claims(document: Document) -> bool:
 
 def services_from(documents: list[Document],
                   options: LoadOptions = LoadOptions()) -> tuple[list[Service], list[Problem]]:
-    """One service per document (no options apply to native specs)."""
+    """One service per document (no options apply to native specs).
+
+    A document with problems still gives the service made of its valid parts, so that
+    the overlays check it too (its owner against the routing spec): every problem of
+    every stage in one run. The catalog is never built while any problem is an error."""
     services, problems = [], []
     for document in documents:
         service, found = service_from_document(document)
@@ -48,33 +57,58 @@ def services_from(documents: list[Document],
 
 
 def service_from_document(document: Document) -> tuple[Service | None, list[Problem]]:
-    problems = validate(document)
-    if problems:
-        return None, problems
-    reader = _Reader(document)
+    """The service (None when even its name is unusable) and every problem: the schema's,
+    then the semantic checks of each part the schema found valid."""
+    problems, invalid, keys = check(document)
+    # The document and each SLO are read key by key (a missing objective or an unknown field
+    # there still lets the SLI be checked); any other mapping with a key problem is not read.
+    invalid |= {path for path in keys if path and not (len(path) == 2 and path[0] == "slos")}
+    reader = _Reader(document, invalid=invalid)
     service = reader.service()
-    return (None if reader.failed else service), reader.problems
+    return service, problems + reader.problems
 
 
 class _Reader(Reader):
-    """Reads a document the schema has checked: what remains are semantic problems."""
+    """Reads the parts of a document the schema has checked: what remains are semantic problems.
 
-    def service(self) -> Service:
+    `invalid` holds the paths of the values the schema rejected; a part at, under or
+    above one of them is not read (the schema's message covers it), every other part is."""
+
+    def __init__(self, doc: Document, invalid: set[FieldPath]):
+        super().__init__(doc)
+        self.invalid = invalid
+
+    def valid(self, path: FieldPath) -> bool:
+        """No rejected value at, under or above `path`: the part can be read whole."""
+        return self.usable(path) and not any(bad[: len(path)] == path for bad in self.invalid)
+
+    def usable(self, path: FieldPath) -> bool:
+        """No rejected value at or above `path`: its own type is right, its parts may not be."""
+        return not any(path[: len(bad)] == bad for bad in self.invalid)
+
+    def service(self) -> Service | None:
         spec: dict[str, Any] = self.doc.data  # type: ignore[assignment]
-        name = spec["service"]
-        labels = self.spec_labels(spec.get("labels", {}), ("labels",))
-        links = spec.get("links", {})
+        name = spec.get("service")
+        if not isinstance(name, str) or not self.valid(("service",)):
+            return None
+        labels = self.spec_labels(spec.get("labels", {}), ("labels",)) if self.valid(("labels",)) else ()
+        links = spec.get("links", {}) if self.valid(("links",)) else {}
+        owner = spec.get("owner") if self.valid(("owner",)) else None
+        raw_slos = spec.get("slos") if self.usable(("slos",)) else None
         slos = []
         seen: set[str] = set()
-        for index, raw in enumerate(spec["slos"]):
+        for index, raw in enumerate(raw_slos or []):
+            at = ("slos", index)
+            if not self.usable(at) or "name" not in raw or not self.valid(at + ("name",)):
+                continue  # not a mapping, or no usable name
             if raw["name"] in seen:
                 self.fail(("slos", index, "name"), f"SLO '{raw['name']}' is defined twice in this service")
             seen.add(raw["name"])
-            slo = self.slo(raw, ("slos", index), name, spec.get("owner"), labels, links)
+            slo = self.slo(raw, at, name, owner, labels, links)
             if slo is not None:
                 slos.append(slo)
         return Service(name=name, source=self.doc.path, slos=tuple(slos),
-                       owner=spec.get("owner"), labels=labels,
+                       owner=owner, labels=labels,
                        owner_line=self.doc.lines.get(("owner",)) or self.doc.line(("service",)))
 
     def spec_labels(self, raw: dict[str, str], path: FieldPath) -> tuple[tuple[str, str], ...]:
@@ -86,22 +120,25 @@ class _Reader(Reader):
 
     def slo(self, raw: dict[str, Any], path: FieldPath, service: str, owner: str | None,
             service_labels: tuple[tuple[str, str], ...], links: dict[str, str]) -> Slo | None:
-        period = self.duration(raw.get("window", "30d"), path + ("window",))
-        sli = self.sli(raw["sli"], path + ("sli",))
-        if period is None or sli is None:
-            return None
+        """The SLO, or None after recording problems; every part the schema passed is checked."""
+        period = self.duration(raw.get("window", "30d"), path + ("window",)) if self.valid(path + ("window",)) else None
+        sli = self.sli(raw["sli"], path + ("sli",)) if "sli" in raw and self.usable(path + ("sli",)) else None
+        has_objective = "objective" in raw and self.valid(path + ("objective",))
+        objective = float(raw["objective"]) if has_objective else None
         slo_labels = dict(service_labels)
-        slo_labels.update(self.spec_labels(raw.get("labels", {}), path + ("labels",)))
+        if self.valid(path + ("labels",)):
+            slo_labels.update(self.spec_labels(raw.get("labels", {}), path + ("labels",)))
+        alerting = None
+        if period is not None and objective is not None and self.valid(path + ("alerting",)):
+            alerting = self.alerting(raw.get("alerting", {}), path + ("alerting",), service, raw["name"],
+                                     period, 1 - objective / 100, sli)
+        if sli is None or alerting is None or objective is None or period is None:
+            return None
         clashing = sorted(set(sli.group_by) & set(slo_labels))
         if clashing:
             self.fail(path + ("labels", clashing[0]) if clashing[0] in raw.get("labels", {}) else ("labels",),
                       f"label '{clashing[0]}' is also in the SLI's group_by: a fixed value would merge "
                       "every group into one series; remove one of them")
-            return None
-        objective = float(raw["objective"])
-        alerting = self.alerting(raw.get("alerting", {}), path + ("alerting",), service, raw["name"],
-                                 period, 1 - objective / 100, sli)
-        if alerting is None:
             return None
         context = {"service": service, "slo": raw["name"]}
         return Slo(
@@ -116,13 +153,22 @@ class _Reader(Reader):
     def sli(self, raw: dict[str, Any], path: FieldPath) -> Sli | None:
         kind, body = next(iter(raw.items()))
         at = path + (kind,)
-        if kind == "events":
+        if kind == "events" and self.usable(at):
+            # each query the schema passed is checked, even when the other one was rejected
+            ok = self.valid(at)
+            for query in ("errors", "total"):
+                if query in body and self.valid(at + (query,)):
+                    ok &= self.windowed_query(body[query], at + (query,))
+            if not ok:
+                return None
             group_by = tuple(body.get("group_by", ()))
-            ok = self.windowed_query(body["errors"], at + ("errors",))
-            ok &= self.windowed_query(body["total"], at + ("total",))
             ok = ok and self.keeps_groups(body["errors"], group_by, at + ("errors",), at)
             ok = ok and self.keeps_groups(body["total"], group_by, at + ("total",), at)
             return EventsSli(body["errors"], body["total"], group_by) if ok else None
+        if kind == "latency" and self.usable(at):
+            return self.latency(body, at)
+        if not self.valid(at):
+            return None
         if kind == "ratio":
             query, group_by, qpath = _query_and_group(body, at)
             ok = self.windowed_query(query, qpath) and self.keeps_groups(query, group_by, qpath, at)
@@ -131,7 +177,7 @@ class _Reader(Reader):
             query, group_by, qpath = _query_and_group(body, at)
             ok = self.plain_query(query, qpath) and self.keeps_groups(query, group_by, qpath, at)
             return ProbeSli(query, group_by) if ok else None
-        return self.latency(body, at)
+        return None  # an unknown kind: the schema has said so
 
     def group_labels_allowed(self, group_by: tuple[str, ...], at: FieldPath) -> bool:
         for label in group_by:
@@ -159,13 +205,21 @@ class _Reader(Reader):
         return True
 
     def latency(self, body: dict[str, Any], at: FieldPath) -> Sli | None:
+        metric = body.get("metric")
+        series = next((s for s in HISTOGRAM_SERIES if metric.endswith(s)), None) if isinstance(metric, str) else None
+        if isinstance(metric, str) and series is not None and self.valid(at + ("metric",)):
+            self.fail(at + ("metric",), f"'{metric}' names one series of the histogram; write its base name "
+                      f"'{metric.removesuffix(series)}' (sloforge reads its _bucket and _count series)")
+        if not self.valid(at) or series is not None:
+            return None
         try:
             threshold = durations.parse_threshold_seconds(body["threshold"])
         except durations.DurationError as exc:
             self.fail(at + ("threshold",), str(exc))
             return None
+        assert metric is not None  # required by the schema
         selector = body.get("selector", "{}") or "{}"
-        sli = LatencySli(body["metric"], selector, threshold, tuple(body.get("group_by", ())))
+        sli = LatencySli(metric, selector, threshold, tuple(body.get("group_by", ())), _per_second(metric))
         if not self.group_labels_allowed(sli.group_by, at):
             return None
         probe = f"{body['metric']}_count{promql.merge_selector(selector, '')}"
@@ -187,7 +241,7 @@ class _Reader(Reader):
         return problem is None
 
     def alerting(self, raw: dict[str, Any], path: FieldPath, service: str, slo: str, period: int,
-                 error_budget: float, sli: Sli) -> Alerting | None:
+                 error_budget: float, sli: Sli | None) -> Alerting | None:
         low, high = policy.DEFAULT_PERIOD_RANGE
         if raw.get("disable") and raw.get("windows") is None and not low <= period <= high:
             pairs: tuple[WindowPair, ...] | None = ()  # no alerts: any period will do
@@ -213,7 +267,7 @@ class _Reader(Reader):
                               tuple(sorted(tier_raw.get("annotations", {}).items())),
                               bool(tier_raw.get("disable", False))))
         min_events = raw.get("min_events")
-        if min_events is not None and sli.time_based:
+        if min_events is not None and sli is not None and sli.time_based:
             self.fail(path + ("min_events",), f"min_events needs a request-based SLI; a {sli.kind} SLI "
                       "counts time, not events")
         absent = self.duration(raw["absent"], path + ("absent",)) if "absent" in raw else None
@@ -257,6 +311,19 @@ class _Reader(Reader):
             pairs.append(policy.pair(item["severity"], long, short, period,
                                      budget_fraction=fraction, factor=item.get("factor")))
         return tuple(pairs)
+
+
+def _per_second(metric: str) -> float:
+    """How many of the histogram's units make a second, read from the unit in its name.
+
+    Prometheus histograms are in seconds (`_seconds`), but exporters that count in
+    milliseconds name it (`_milliseconds`, `_ms`): their bucket bounds are in that unit,
+    so a 250ms threshold is le="250" there, not le="0.25". A name without a unit is
+    taken to be in seconds, the Prometheus convention."""
+    for suffix, scale in TIME_UNITS.items():
+        if metric.endswith(suffix):
+            return scale
+    return 1.0
 
 
 def _query_and_group(body: object, at: FieldPath) -> tuple[str, tuple[str, ...], FieldPath]:
