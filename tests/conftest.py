@@ -97,10 +97,12 @@ def amtool() -> str:
     return require_tool("amtool")
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run `sloforge` as a user would, in a fresh process."""
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess[str]:
+    """Run `sloforge` as a user would, in a fresh process (`env`: variables to set, e.g. COLUMNS)."""
     return subprocess.run([sys.executable, "-m", "sloforge", *args], cwd=cwd or REPO,
-                          capture_output=True, text=True, timeout=600, check=False)
+                          capture_output=True, text=True, timeout=600, check=False,
+                          env={**os.environ, **env} if env else None)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -193,7 +193,7 @@ def test_explain_states_the_effective_delay_of_each_for(tmp_path: Path) -> None:
         ("page", 90, 60, 120), ("page", 90, 60, 120), ("ticket", 600, 180, 720), ("ticket", 600, 180, 720)]
     (pair,) = [p for p in catalog.slos[0].alerting.pairs if p.long_text == "1d"]
     assert e.tiers[2].outage_fire == pytest.approx(bm.detection(pair, 0.001, 1.0, 720))
-    done = run_cli("explain", str(tmp_path))
+    done = run_cli("explain", str(tmp_path), env={"COLUMNS": "200"})  # wide: one row per tier
     assert done.returncode == 0, done.stderr
     rows = {line.split("│")[1].strip(): [cell.strip() for cell in line.split("│")[2:-1]]
             for line in done.stdout.splitlines() if line.startswith("│")}

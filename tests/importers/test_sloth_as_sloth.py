@@ -92,8 +92,8 @@ def test_one_service_over_several_files_as_sloth_allows(tmp_path: Path) -> None:
     from sloforge.convert import native as convert
 
     text = convert.files(catalog)["api.yml"]
-    assert text.splitlines()[0] == (f"# converted by sloforge from {tmp_path}/a.yml, {tmp_path}/b.yml; "
-                                    "edit this file from now on")
+    assert text.splitlines()[0].startswith(f"# converted by sloforge from {tmp_path}/a.yml, {tmp_path}/b.yml; "
+                                           "edit this file from now on")
 
 
 def test_the_same_slo_of_a_service_twice_is_an_error(tmp_path: Path) -> None:

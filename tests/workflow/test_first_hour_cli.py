@@ -207,8 +207,8 @@ def test_the_scaffold_catches_every_alert_and_generate_warns_when_nothing_does(t
     assert ("specs/routing.yml: alertmanager_base: warning: no Alertmanager base config: alerts that match "
             "no sloforge route go to the empty receiver 'sloforge-default' and are dropped") in result.stderr
     # the kubernetes target merges into no base (the operator's Alertmanager has its own root)
-    result = run_cli("generate", "specs", "--out", "k8s", "--target", "kubernetes", "--no-promtool",
-                     "--no-amtool", cwd=tmp_path)
+    result = run_cli("generate", "specs", "--out", "k8s", "--target", "kubernetes", "--namespace", "monitoring",
+                     "--no-promtool", "--no-amtool", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "warning" not in result.stderr, result.stderr
 

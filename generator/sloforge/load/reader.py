@@ -18,6 +18,7 @@ from typing import Any
 from sloforge import durations, promql
 from sloforge.errors import Problem
 from sloforge.load.documents import Document, FieldPath
+from sloforge.model.catalog import Slo
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*")
 ALERT_NAME_PATTERN = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
@@ -136,3 +137,16 @@ def _show(value: object) -> str:
     if isinstance(value, list):
         return "a list"
     return repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def agreed_owner(slos: list[Slo], where: tuple[str, int | None], field: str, group: str, hint: str,
+                 problems: list[Problem]) -> str | None:
+    """The team an imported service's SLOs agree on. A service routes to one team (routing
+    checks and overrides go by service), so SLOs naming different teams get none, and say so."""
+    owners = {slo.owner for slo in slos}
+    if len(owners) == 1:
+        return owners.pop()
+    named = ", ".join(f"{slo.name}: {slo.owner or 'none'}" for slo in slos)
+    problems.append(Problem(where[0], where[1], field, f"the SLOs of {group} name different teams ({named}); "
+                            f"a service has one owner, so none is set: {hint}", warning=True))
+    return None

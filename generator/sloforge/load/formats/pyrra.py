@@ -25,7 +25,7 @@ from sloforge.errors import Problem
 from sloforge.load.documents import Document, FieldPath
 from sloforge.load.formats.native import RESERVED_LABELS
 from sloforge.load.options import LoadOptions
-from sloforge.load.reader import ALERT_NAME_PATTERN, Reader, is_label_name, scalar_text
+from sloforge.load.reader import ALERT_NAME_PATTERN, Reader, agreed_owner, is_label_name, scalar_text
 from sloforge.model import policy
 from sloforge.model.catalog import Alerting, Service, Slo, Tier
 from sloforge.model.sli import EventsSli, LatencySli, ProbeSli, Sli
@@ -118,23 +118,12 @@ def services_from(documents: list[Document],
             problems.extend(reader.problems)
     services = []
     for name, slos in by_service.items():
-        owner = _owner(name, slos, sources[name], problems)
+        owner = agreed_owner(slos, sources[name], "metadata.labels.pyrra.dev/team", f"namespace '{name}'",
+                             "give them the same pyrra.dev/team label", problems)
         kept = slos if owner is not None else [dataclasses.replace(s, owner=None) for s in slos]
         services.append(Service(name=name, source=sources[name][0], slos=tuple(kept), owner=owner,
                                 owner_line=sources[name][1]))
     return services, problems
-
-
-def _owner(service: str, slos: list[Slo], where: tuple[str, int | None], problems: list[Problem]) -> str | None:
-    """The team the namespace's SLOs agree on (`pyrra.dev/team`); a service routes to one team."""
-    owners = {slo.owner for slo in slos}
-    if len(owners) == 1:
-        return owners.pop()
-    named = ", ".join(f"{slo.name}: {slo.owner or 'none'}" for slo in slos)
-    problems.append(Problem(where[0], where[1], "metadata.labels.pyrra.dev/team", f"the SLOs of namespace "
-                            f"'{service}' name different teams ({named}); a service has one owner, so none is "
-                            "set: give them the same pyrra.dev/team label", warning=True))
-    return None
 
 
 class _SloReader(Reader):

@@ -23,6 +23,7 @@ from sloforge.load.formats.openslo import sli as openslo_sli
 from sloforge.load.formats.openslo.objects import Obj, ObjReader
 from sloforge.load.formats.openslo.sli import Indicator
 from sloforge.load.options import LoadOptions
+from sloforge.load.reader import agreed_owner
 from sloforge.model.catalog import Service, Slo
 
 NAME = "openslo"
@@ -97,7 +98,8 @@ def services_from(documents: list[Document],
                                             "any SLO among the inputs, so it generates nothing", warning=True))
     services = []
     for name, slos in by_service.items():
-        owner = _one_owner(name, slos, origin[name], problems)
+        owner = agreed_owner(slos, origin[name], "metadata.labels.team", f"service '{name}'",
+                             "give them the same team (or set it once on the Service object)", problems)
         kept = slos if owner is not None else [dataclasses.replace(s, owner=None) if s.owner else s for s in slos]
         services.append(Service(name=name, source=origin[name][0], slos=tuple(kept), owner=owner,
                                 labels=tuple(sorted(service_meta.get(name, ({}, None))[0].items())),
@@ -113,19 +115,6 @@ def _check_service(reader: ObjReader, obj: Obj) -> None:
     if not DNS_LABEL.fullmatch(obj.name):
         reader.fail(("metadata", "name"), f"{obj.name!r} is not a valid OpenSLO name: 1-63 characters of a-z, "
                     "0-9 and -, starting and ending with a letter or digit (a DNS-1123 label)")
-
-
-def _one_owner(service: str, slos: list[Slo], where: tuple[str, int | None], problems: list[Problem]) -> str | None:
-    """The service's owner: the team its SLOs agree on. A service routes to one team (routing
-    checks and overrides go by service), so SLOs naming different teams get none, and say so."""
-    owners = {slo.owner for slo in slos}
-    if len(owners) == 1:
-        return owners.pop()
-    named = ", ".join(f"{slo.name}: {slo.owner or 'none'}" for slo in slos)
-    problems.append(Problem(where[0], where[1], "metadata.labels.team", f"the SLOs of service '{service}' "
-                            f"name different teams ({named}); a service has one owner, so none is set: "
-                            "give them the same team (or set it once on the Service object)", warning=True))
-    return None
 
 
 class _SloReader(ObjReader):
