@@ -52,17 +52,9 @@ def plan(
     chosen = list(paths or ["specs"])
 
     def body() -> Plan:
-        from sloforge.pipeline import load_catalog
-        from sloforge.plan import base as base_tree
-        from sloforge.plan.run import load_base
-        from sloforge.plan.run import plan as make_plan
+        from sloforge.plan.run import plan_change
 
-        new, _ = load_catalog(chosen, options)
-        old = load_base(chosen, options, base, base_dir)
-        if base_dir is not None:
-            return make_plan(old, new, base_dir)
-        with base_tree.git_tree(base, Path.cwd()) as root:
-            return make_plan(old, new, root)
+        return plan_change(chosen, options, base, base_dir)
 
     result = guarded(body)
     from sloforge.plan import render

@@ -9,6 +9,7 @@ outputs), so a plan over a big catalog costs what its change costs.
 from __future__ import annotations
 
 import json
+from functools import cache
 
 from sloforge import conventions as c
 from sloforge.compile.alertmanager.routes import alert_scope
@@ -20,6 +21,7 @@ from sloforge.plan.changes import Change, Plan, changed_services, slo_key
 Labels = tuple[tuple[str, str], ...]
 
 
+@cache  # contract and routing both read a changed SLO's rules: compile it once
 def _series(slo: Slo) -> tuple[dict[str, Labels], dict[str, Labels]]:
     """Recorded series (record + window -> static labels) and alerts (name + kind -> labels)."""
     recording, alerting = compile_slo(slo)

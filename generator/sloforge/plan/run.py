@@ -12,17 +12,19 @@ from sloforge.plan.changes import Plan, compare_slo, compare_slos
 from sloforge.plan.outputs import alertmanager_config, compare_contract, compare_files, compare_routing
 
 
-def load_base(paths: list[str], options: LoadOptions, ref: str | None, base_dir: Path | None) -> Catalog:
-    """The catalog at the base: the same paths read in the base tree."""
+def plan_change(paths: list[str], options: LoadOptions, ref: str | None, base_dir: Path | None) -> Plan:
+    """The plan of the specs under `paths`: the working tree against the base (a git ref, or
+    an older copy in a folder), whose tree is extracted once and read at the same paths."""
     from sloforge.load.catalog import load_catalog
 
+    new, _ = load_catalog(paths, options)
     source = base.git_tree(ref, Path.cwd()) if ref is not None else base.folder(base_dir or Path("."))
-    with source as root, contextlib.chdir(root):
-        existing = [p for p in paths if Path(p).exists()]
-        if not existing:
-            return Catalog()  # the specs did not exist yet: everything is added
-        catalog, _ = load_catalog(existing, options)
-    return catalog
+    with source as root:
+        with contextlib.chdir(root):
+            existing = [p for p in paths if Path(p).exists()]
+            # specs that did not exist yet at the base: everything is added
+            old = load_catalog(existing, options)[0] if existing else Catalog()
+        return plan(old, new, root)
 
 
 def plan(old: Catalog, new: Catalog, old_root: Path | None = None) -> Plan:
