@@ -16,12 +16,12 @@ import typer
 
 from sloforge.cli.boundary import EXIT_INVALID, EXIT_USAGE, err, guarded, report
 from sloforge.cli.options import (
-    BASIC_AUTH_FILE_HELP,
-    BEARER_TOKEN_FILE_HELP,
-    CA_FILE_HELP,
-    PROMETHEUS_HELP,
+    BASIC_AUTH_FILE,
+    BEARER_TOKEN_FILE,
+    CA_FILE,
+    PROMETHEUS,
     SLO_PERIOD,
-    TIMEOUT_HELP,
+    TIMEOUT,
     load_options,
     prometheus_client,
 )
@@ -40,17 +40,17 @@ def register(app: typer.Typer) -> None:
 
 def lint(
     paths: list[str] = typer.Argument(..., help="Spec files or directories."),
-    prometheus: str = typer.Option(..., "--prometheus", help=PROMETHEUS_HELP),
+    prometheus: str = PROMETHEUS,
     range_text: str = typer.Option("1d", "--range", help="How far back to look at the data."),
     slo: list[str] = typer.Option([], "--slo", help="Only this SLO (name or service/name); repeatable."),
     output_format: str = typer.Option("text", "--format", "-f", help="text or json."),
     max_groups: int = typer.Option(100, "--max-groups", min=1, help="Warn when a group_by SLO has more "
                                    "groups than this."),
     at: float = typer.Option(None, "--at", help="Look back from this unix time instead of now."),
-    timeout: float = typer.Option(10.0, "--timeout", min=0.1, help=TIMEOUT_HELP),
-    bearer_token_file: Path = typer.Option(None, "--bearer-token-file", help=BEARER_TOKEN_FILE_HELP),
-    basic_auth_file: Path = typer.Option(None, "--basic-auth-file", help=BASIC_AUTH_FILE_HELP),
-    ca_file: Path = typer.Option(None, "--ca-file", help=CA_FILE_HELP),
+    timeout: float = TIMEOUT,
+    bearer_token_file: Path = BEARER_TOKEN_FILE,
+    basic_auth_file: Path = BASIC_AUTH_FILE,
+    ca_file: Path = CA_FILE,
     slo_period: str = SLO_PERIOD,
 ) -> None:
     """Run every SLO's own SLI queries against a live Prometheus over a recent range and report

@@ -38,11 +38,12 @@ def load_options(slo_period: str) -> LoadOptions:
 
 # How to reach a Prometheus behind a proxy. Secrets come from files, as in Prometheus'
 # own configuration, never from the command line (it ends up in shell history and `ps`).
-PROMETHEUS_HELP = "Prometheus base URL, e.g. http://localhost:9090."
-TIMEOUT_HELP = "Seconds per HTTP request."
-BEARER_TOKEN_FILE_HELP = "File holding a bearer token to send (Authorization: Bearer ...)."
-BASIC_AUTH_FILE_HELP = "File holding user:password for HTTP basic auth."
-CA_FILE_HELP = "PEM file of the CA that signed the server's certificate (https)."
+PROMETHEUS = typer.Option(..., "--prometheus", help="Prometheus base URL, e.g. http://localhost:9090.")
+TIMEOUT = typer.Option(10.0, "--timeout", min=0.1, help="Seconds per HTTP request.")
+BEARER_TOKEN_FILE = typer.Option(None, "--bearer-token-file",
+                                 help="File holding a bearer token to send (Authorization: Bearer ...).")
+BASIC_AUTH_FILE = typer.Option(None, "--basic-auth-file", help="File holding user:password for HTTP basic auth.")
+CA_FILE = typer.Option(None, "--ca-file", help="PEM file of the CA that signed the server's certificate (https).")
 
 
 def prometheus_client(url: str, timeout: float, bearer_token_file: Path | None = None,

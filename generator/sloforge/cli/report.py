@@ -13,12 +13,12 @@ import typer
 from sloforge.cli.boundary import EXIT_INVALID, EXIT_USAGE, err, guarded
 from sloforge.cli.boundary import report as print_problems
 from sloforge.cli.options import (
-    BASIC_AUTH_FILE_HELP,
-    BEARER_TOKEN_FILE_HELP,
-    CA_FILE_HELP,
-    PROMETHEUS_HELP,
+    BASIC_AUTH_FILE,
+    BEARER_TOKEN_FILE,
+    CA_FILE,
+    PROMETHEUS,
     SLO_PERIOD,
-    TIMEOUT_HELP,
+    TIMEOUT,
     load_options,
     prometheus_client,
 )
@@ -51,7 +51,7 @@ def _parse_time(text: str | None) -> float:
 
 def report(
     paths: list[str] = typer.Argument(..., help="Spec files or directories (which SLOs to report)."),
-    prometheus: str = typer.Option(..., "--prometheus", help=PROMETHEUS_HELP),
+    prometheus: str = PROMETHEUS,
     output_format: str = typer.Option("table", "--format", "-f", help="table, json or html."),
     output: Path = typer.Option(None, "--output", "-o", help="Write here instead of stdout "
                                 "(required for html)."),
@@ -60,10 +60,10 @@ def report(
     slo: list[str] = typer.Option([], "--slo", help="Only this SLO (name or service/name); repeatable."),
     slo_period: str = SLO_PERIOD,
     at: str = typer.Option(None, "--at", help="Evaluate at this time (unix or ISO 8601); default now."),
-    timeout: float = typer.Option(10.0, "--timeout", min=0.1, help=TIMEOUT_HELP),
-    bearer_token_file: Path = typer.Option(None, "--bearer-token-file", help=BEARER_TOKEN_FILE_HELP),
-    basic_auth_file: Path = typer.Option(None, "--basic-auth-file", help=BASIC_AUTH_FILE_HELP),
-    ca_file: Path = typer.Option(None, "--ca-file", help=CA_FILE_HELP),
+    timeout: float = TIMEOUT,
+    bearer_token_file: Path = BEARER_TOKEN_FILE,
+    basic_auth_file: Path = BASIC_AUTH_FILE,
+    ca_file: Path = CA_FILE,
 ) -> None:
     """Report every SLO's SLI over its window, budget remaining, current and window burn rate,
     policy zone (healthy > 50% left, concerning, critical < 25%, exhausted <= 0) and firing
