@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import time
 import urllib.request
@@ -28,7 +27,7 @@ from sloforge.report.status import calendar_start, zone
 from tests.budgets import synthetic
 from tests.budgets.synthetic import DAY, HOUR, History
 from tests.budgets.test_report_html import _gap_rects, _svgs, _x
-from tests.conftest import require_tool, run_cli
+from tests.conftest import free_port, require_tool, run_cli
 
 SPEC = """\
 apiVersion: sloforge/v1
@@ -115,11 +114,6 @@ def _profiles(now_hour: int) -> dict[str, synthetic.Profile]:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 def _get(url: str) -> dict:
     with urllib.request.urlopen(url, timeout=5) as answer:
@@ -172,7 +166,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     [rules] = [f.rules_text for f in build(catalog, Options(paths=[str(specs)])) if f.rules_text]
     (root / "rules.yml").write_text(_live_rules(rules))
     (root / "prometheus.yml").write_text("global: {evaluation_interval: 5s}\nrule_files: [rules.yml]\n")
-    port = _free_port()
+    port = free_port()
     log = (root / "prometheus.log").open("w")
     process = subprocess.Popen([prometheus, f"--config.file={root / 'prometheus.yml'}",
                                 f"--storage.tsdb.path={storage}", f"--web.listen-address=127.0.0.1:{port}",

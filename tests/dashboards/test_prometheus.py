@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
 import subprocess
 import time
 import urllib.parse
@@ -27,7 +26,7 @@ from sloforge.outputs import rules as rule_files
 from sloforge.packaging import PACKAGINGS
 from sloforge.pipeline import load_catalog
 
-from tests.conftest import require_tool
+from tests.conftest import free_port, require_tool
 
 from .support import REPO, queries
 from .synthetic import openmetrics
@@ -36,11 +35,6 @@ EVALUATION = "2s"
 RANGE_SECONDS = 7 * 86400  # the dashboards' now-7d
 STEP_SECONDS = 600  # ~1000 points, what Grafana asks for on a wide screen
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def get(base: str, path: str, **params: object) -> dict[str, Any]:

@@ -8,7 +8,6 @@ must report nothing: a lint that reports everything, or nothing, fails here.
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import time
 import urllib.request
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_tool, run_cli
+from tests.conftest import free_port, require_tool, run_cli
 
 MINUTE, HOUR = 60, 3600
 HISTORY = 26 * HOUR  # a day of data plus margin, at 1m scrapes
@@ -149,11 +148,6 @@ def _openmetrics(end: int) -> str:
     return "\n".join(lines) + "\n# EOF\n"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
@@ -169,7 +163,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                           timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     (root / "prometheus.yml").write_text("global: {evaluation_interval: 1m}\n", encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     log = (root / "prometheus.log").open("w")
     process = subprocess.Popen([prometheus, f"--config.file={root / 'prometheus.yml'}",
                                 f"--storage.tsdb.path={root / 'tsdb'}", f"--web.listen-address=127.0.0.1:{port}",
@@ -296,7 +290,7 @@ def test_more_groups_than_expected_is_a_warning_with_their_share(server: Server)
 
 def test_an_unreachable_server_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "api.yml").write_text(SPEC, encoding="utf-8")
-    done = run_cli("lint", str(tmp_path), "--prometheus", f"http://127.0.0.1:{_free_port()}", "--timeout", "2")
+    done = run_cli("lint", str(tmp_path), "--prometheus", f"http://127.0.0.1:{free_port()}", "--timeout", "2")
     assert done.returncode == 1
     assert done.stderr.strip().startswith("error: cannot reach Prometheus at http://127.0.0.1:")
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1

@@ -13,7 +13,6 @@ notifications are actually delivered (and nothing leaves the machine).
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import threading
 import time
@@ -28,7 +27,7 @@ import yaml
 from sloforge.compile.alertmanager.routes import alert_scope
 from sloforge.pipeline import load_catalog
 
-from tests.conftest import SPECS, run_cli
+from tests.conftest import SPECS, free_port, run_cli
 
 ROUTING = """\
 apiVersion: sloforge/v1
@@ -94,11 +93,6 @@ def inbox() -> Iterator[tuple[int, list[tuple[str, dict[str, object]]]]]:
     server.server_close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 def _call(url: str, payload: object | None = None) -> object:
     data = json.dumps(payload).encode() if payload is not None else None
@@ -117,7 +111,7 @@ def alertmanager(alertmanager_bin: str, tmp_path: Path, inbox: tuple[int, list[o
     (specs / "api.yml").write_text(GROUPED)
     result = run_cli("generate", str(specs), "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
-    port = _free_port()
+    port = free_port()
     log = (tmp_path / "alertmanager.log").open("w")
     process = subprocess.Popen(
         [alertmanager_bin, f"--config.file={tmp_path / 'out' / 'alertmanager' / 'alertmanager.yml'}",

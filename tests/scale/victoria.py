@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import socket
 import subprocess
 import time
 import urllib.parse
@@ -24,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from tests.conftest import require_tool
+from tests.conftest import free_port, require_tool
 from tests.core.harness import Phase
 
 # Every minute of a promtool unit test (time 0 = the epoch) is this instant in VictoriaMetrics:
@@ -32,11 +31,6 @@ from tests.core.harness import Phase
 # the epoch, like promtool's time 0, so `[30d:1h]` subqueries and 3m groups align the same way.
 T0 = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def iso(minute: float) -> str:
