@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sloforge import durations
+from sloforge.model.journey import Dependency, Journey
 from sloforge.model.policy import WindowPair
 from sloforge.model.routing import Routing
 from sloforge.model.sli import Sli
@@ -88,6 +89,10 @@ class Slo:
     runbook_url: str | None = None
     dashboard_url: str | None = None
     source: str = ""  # spec file, for headers and messages
+    # SLO documents (out/docs): why this objective, what the SLI means and leaves out
+    rationale: str = ""
+    sli_definition: str = ""
+    sli_exclusions: tuple[str, ...] = ()
 
     @property
     def target(self) -> float:
@@ -122,6 +127,11 @@ class Service:
     # Where `owner` (else `service`) is written, for cross-file errors about it;
     # kept in the model because a cached spec's document is not read again.
     owner_line: int | None = None
+    dependencies: tuple[Dependency, ...] = ()
+    # SLO documents (out/docs): optional spec fields, shown as written
+    version: str | None = None
+    review_every: int | None = None  # seconds
+    review_last: str | None = None  # ISO date, e.g. 2026-10-01
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +140,7 @@ class Catalog:
 
     services: tuple[Service, ...] = field(default=())
     routing: Routing | None = None  # the kind: Routing spec, when one is among the inputs
+    journeys: tuple[Journey, ...] = ()  # kind: Journey documents
 
     @property
     def slos(self) -> tuple[Slo, ...]:

@@ -1,0 +1,82 @@
+"""What a backtest finds for one SLO (or one group of a grouped SLO): plain values.
+
+Times are unix seconds. A budget share is a fraction of one period's error budget
+(1.0 = the whole budget of one period), so numbers over ranges longer or shorter
+than the period stay comparable with the budget policy's `consumed` thresholds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Firing:
+    """One alert the generated rules would have fired, from its first firing evaluation
+    to the evaluation that saw its condition false (`end` None: still firing at the end)."""
+
+    alert: str  # the alert's name, e.g. CheckoutAvailabilityErrorBudgetBurn
+    kind: str  # burn-rate | budget | no-data (conventions: slo_alert_kind)
+    tier: str  # page | ticket
+    start: float
+    end: float | None
+    budget_burned: float  # share of the period's budget spent while it fired
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """A contiguous burn episode: the 5m burn rate above 1 (errors faster than the budget allows)."""
+
+    start: float
+    end: float
+    peak_burn_rate: float
+    budget_consumed: float  # share of the period's budget
+    first_page: float | None  # when the first page fired during it (None: no page)
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+    @property
+    def time_to_page(self) -> float | None:
+        return None if self.first_page is None else self.first_page - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Budget spent by one value (or tuple of values) of the `--by` labels."""
+
+    labels: dict[str, str]
+    bad_events: float
+    budget_consumed: float  # share of the period's budget
+    share: float  # of all the bad events in the range
+
+
+@dataclass(frozen=True, slots=True)
+class GroupHistory:
+    """The backtest of one SLO's group (the SLO itself when ungrouped: labels {})."""
+
+    service: str
+    slo: str
+    labels: dict[str, str]
+    start: float
+    end: float
+    good_events: float
+    total_events: float
+    budget_consumed: float  # share of the period's budget spent over the range
+    firings: tuple[Firing, ...]
+    incidents: tuple[Incident, ...]
+    attribution: tuple[Attribution, ...] = ()
+    # (unix time, value) samples for pictures, at the evaluation step or coarser
+    burn_rate: tuple[tuple[float, float], ...] = field(default=(), repr=False)
+    budget_remaining: tuple[tuple[float, float], ...] = field(default=(), repr=False)
+
+    @property
+    def sli(self) -> float | None:
+        """The SLI achieved over the range (0..1), None without traffic."""
+        return self.good_events / self.total_events if self.total_events > 0 else None
+
+    def per_week(self, tier: str) -> float:
+        weeks = (self.end - self.start) / (7 * 86400)
+        count = sum(1 for f in self.firings if f.tier == tier)
+        return count / weeks if weeks > 0 else 0.0
