@@ -1,0 +1,234 @@
+"""What an SLO document says: the spec's words and sloforge's numbers, as plain values.
+
+One `ServiceDoc` per service (out/docs/<service>.md) and the index (out/docs/README.md);
+templates/slo_document.md.j2 and templates/slo_index.md.j2 lay them out. The numbers
+are `explain`'s (explain/slo.py: budget in full-outage time, time to fire on a full
+outage, budget-policy timing); the receivers are the routing model's answer for the
+labels the generated alerts carry (compile/alertmanager/routes.receiver_for).
+
+Nothing here depends on the date: the documents are byte-stable, and whether a review
+is overdue is said by `validate` (load/relations.py), not written into a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sloforge import conventions as c
+from sloforge import durations
+from sloforge.compile.alertmanager.routes import receiver_for
+from sloforge.compile.rules.alerts import budget_alerts, burn_rate_alert
+from sloforge.explain import slo as explained
+from sloforge.load.relations import allowed, next_review
+from sloforge.model.catalog import Catalog, Service, Slo
+from sloforge.model.journey import Journey
+from sloforge.model.routing import Routing
+
+
+@dataclass(frozen=True, slots=True)
+class TierDoc:
+    tier: str
+    windows: str  # "1h / 5m"
+    factor: str
+    threshold: str  # error ratio both windows must exceed
+    budget_share: str  # of the period's budget, spent when a burn at the factor trips it
+    for_text: str
+    outage_fire: str  # time to fire on a full outage
+    receiver: str
+    state: str  # "" | "disabled" | "never fires (threshold above 100%)"
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyDoc:
+    consumed: str
+    tier: str
+    action: str
+    outage_time: str  # full-outage time that consumes this share
+    receiver: str
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    what: str
+    promql: str
+
+
+@dataclass(frozen=True, slots=True)
+class SloDoc:
+    name: str
+    anchor: str
+    objective: str
+    period: str
+    description: str
+    rationale: str
+    sli_kind: str
+    sli_unit: str
+    definition: str
+    exclusions: tuple[str, ...]
+    error_budget: str
+    budget_day: str
+    budget_week: str
+    budget_period: str
+    tiers: tuple[TierDoc, ...]
+    alerting_disabled: bool
+    policy: tuple[PolicyDoc, ...]
+    no_data: str  # "" or "ticket after 15m without data"
+    sli_queries: tuple[Query, ...]
+    recorded: tuple[Query, ...]
+    runbook: str
+    dashboard: str
+    dependency_limit: str  # "" or "99.85% (payments/availability 99.95% x ...)"
+    journeys: tuple[str, ...]  # "checkout (99.6%)"
+
+
+@dataclass(frozen=True, slots=True)
+class DependencyDoc:
+    target: str  # service or service/slo
+    file: str  # its document, relative to this one ("" when it has none)
+    kind: str
+    objectives: str  # "availability 99.95%, latency 99%"
+
+
+@dataclass(frozen=True, slots=True)
+class JourneyDoc:
+    name: str
+    owner: str
+    objective: str
+    period: str
+    description: str
+    steps: tuple[tuple[str, str, str], ...]  # (service/slo, its document, objective)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceDoc:
+    name: str
+    file: str  # relative to out/docs
+    source: str
+    owner: str
+    version: str
+    review_every: str
+    review_last: str
+    next_review: str
+    routing: str  # where the receivers come from
+    dependencies: tuple[DependencyDoc, ...]
+    dependents: tuple[str, ...]  # services that depend on this one
+    slos: tuple[SloDoc, ...]
+
+
+def service_doc(service: Service, catalog: Catalog) -> ServiceDoc:
+    by_name = {s.name: s for s in catalog.services}
+    due = next_review(service)
+    routing = (f"the Routing spec {catalog.routing.source}" if catalog.routing is not None
+               else "no Routing spec was read: alerts go where the Alertmanager config sends them")
+    return ServiceDoc(
+        name=service.name, file=doc_file(service.name), source=service.source,
+        owner=service.owner or "", version=service.version or "",
+        review_every=durations.format(service.review_every) if service.review_every else "",
+        review_last=service.review_last or "", next_review=due.isoformat() if due else "",
+        routing=routing,
+        dependencies=tuple(_dependency(d.service, d.slo, d.kind, by_name) for d in service.dependencies),
+        dependents=tuple(sorted(s.name for s in catalog.services
+                                if any(d.service == service.name for d in s.dependencies))),
+        slos=tuple(_slo_doc(slo, service, catalog, by_name) for slo in service.slos),
+    )
+
+
+def journey_docs(catalog: Catalog) -> tuple[JourneyDoc, ...]:
+    objectives = {(slo.service, slo.name): slo.objective for slo in catalog.slos}
+    return tuple(JourneyDoc(
+        name=j.name, owner=j.owner or "", objective=_percent(j.objective), period=durations.format(j.period),
+        description=j.description,
+        steps=tuple((step.text, doc_file(step.service),
+                     _percent(objectives[(step.service, step.slo)]) if (step.service, step.slo) in objectives
+                     else "") for step in j.steps),
+    ) for j in sorted(catalog.journeys, key=lambda j: j.name))
+
+
+def doc_file(service: str) -> str:
+    """The document's path relative to out/docs (conventions.slo_document_file minus the folder)."""
+    return c.slo_document_file(service).removeprefix(c.DOCS_DIR + "/")
+
+
+def _dependency(name: str, slo: str | None, kind: str, by_name: dict[str, Service]) -> DependencyDoc:
+    target = by_name.get(name)
+    slos = [s for s in target.slos if slo in (None, s.name)] if target is not None else []
+    return DependencyDoc(target=name if slo is None else f"{name}/{slo}",
+                         file=doc_file(name) if target is not None and target.slos else "", kind=kind,
+                         objectives=", ".join(f"{s.name} {_percent(s.objective)}" for s in slos))
+
+
+def _slo_doc(slo: Slo, service: Service, catalog: Catalog, by_name: dict[str, Service]) -> SloDoc:
+    numbers = explained.explain(slo)
+    routing = catalog.routing
+    tiers = []
+    for row in numbers.tiers:
+        tier = slo.alerting.tier(row.tier)
+        pairs = slo.alerting.active_pairs(row.tier) or tuple(p for p in slo.alerting.pairs if p.tier == row.tier)
+        labels = burn_rate_alert(slo, row.tier, pairs).labels
+        state = "disabled" if row.disabled else "never fires (threshold above 100%)" if row.dead else ""
+        tiers.append(TierDoc(
+            tier=row.tier, windows=f"{row.long} / {row.short}", factor=f"{row.factor:g}",
+            threshold=explained.percent(row.threshold), budget_share=explained.percent(row.budget_share),
+            for_text=explained.duration_text(tier.for_seconds),
+            outage_fire=explained.minutes(row.outage_fire), receiver=_receiver(routing, labels), state=state))
+    policy = tuple(PolicyDoc(consumed=f"{p.consumed * 100:g}%", tier=p.severity, action=p.action,
+                             outage_time=explained.minutes(p.bad_seconds), receiver=_receiver(routing, rule.labels))
+                   for p, rule in zip(numbers.budget_policy, budget_alerts(slo), strict=True))
+    limit_text = ""
+    hard = [d for d in service.dependencies if d.kind == "hard"]
+    if hard:
+        limit, bounding = allowed(slo, service, by_name)
+        if bounding:
+            limit_text = (f"{_percent(limit)} ("
+                          + " x ".join(f"{s.service}/{s.name} {_percent(s.objective)}" for s in bounding) + ")")
+            if slo.objective > limit + 1e-9:
+                limit_text += ": less than this SLO's objective"
+    where = c.selector(slo.service, slo.name)
+    period = durations.format(slo.period)
+    recorded = [Query(f"error ratio over {w}", f"{c.error_ratio(w)}{{{where}}}")
+                for w in (durations.format(s) for s in slo.windows)]
+    recorded.append(Query(f"error ratio over the period ({period})", f"{c.error_ratio(period)}{{{where}}}"))
+    recorded.append(Query("share of the period's budget left", f"{c.PERIOD_BUDGET_REMAINING}{{{where}}}"))
+    queries = [Query("errors (bad events) over 5m" if slo.sli.total_rate("5m") is not None
+                     else "error ratio over 5m", slo.sli.error_rate("5m"))]
+    total = slo.sli.total_rate("5m")
+    if total is not None:
+        queries.append(Query("all events over 5m", total))
+    absent = numbers.absent_seconds
+    return SloDoc(
+        name=slo.name, anchor=slo.name.lower(), objective=_percent(slo.objective), period=period,
+        description=slo.description, rationale=slo.rationale, sli_kind=slo.sli.kind, sli_unit=slo.sli.unit,
+        definition=slo.sli_definition, exclusions=slo.sli_exclusions,
+        error_budget=explained.percent(slo.error_budget),
+        budget_day=_minutes(numbers.bad_seconds_per_day), budget_week=_minutes(numbers.bad_seconds_per_week),
+        budget_period=_minutes(numbers.bad_seconds_per_period),
+        tiers=tuple(tiers), alerting_disabled=slo.alerting.disabled, policy=policy,
+        no_data=f"a ticket after {durations.format(absent)} without data" if absent else "",
+        sli_queries=tuple(queries), recorded=tuple(recorded),
+        runbook=slo.runbook_url or "", dashboard=slo.dashboard_url or "",
+        dependency_limit=limit_text,
+        journeys=tuple(f"{j.name} ({_percent(j.objective)})" for j in _journeys_of(slo, catalog.journeys)),
+    )
+
+
+def _journeys_of(slo: Slo, journeys: tuple[Journey, ...]) -> list[Journey]:
+    return sorted((j for j in journeys if any((s.service, s.slo) == (slo.service, slo.name) for s in j.steps)),
+                  key=lambda j: j.name)
+
+
+def _receiver(routing: Routing | None, labels: dict[str, str]) -> str:
+    if routing is None:
+        return "-"
+    if c.LABEL_TEAM not in labels:
+        return "no team (the service has no owner)"
+    return receiver_for(routing, labels) or f"none: team '{labels[c.LABEL_TEAM]}' is not in the Routing spec"
+
+
+def _percent(value: float) -> str:
+    return f"{round(value, 6):g}%"
+
+
+def _minutes(seconds: float) -> str:
+    """Budget as full-outage minutes, one decimal: 43.2 (30d at 99.9%)."""
+    return f"{seconds / 60:,.1f} min"
+
