@@ -82,7 +82,7 @@ def draw(catalog: Catalog, format_: str) -> str:
 
 
 def _percent(value: float) -> str:
-    return f"{round(value, 6):g}%"
+    return f"{round(value, 6):.12g}%"
 
 
 def _mermaid_text(text: str) -> str:

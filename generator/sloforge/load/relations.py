@@ -66,8 +66,8 @@ def _unknown(service: Service, index: int, dependency: Dependency,
     target = by_name.get(dependency.service)
     if target is None:
         return Problem(service.source, dependency.line, f"{at}.service",
-                       f"unknown service '{dependency.service}'{_hint(dependency.service, list(by_name))}; "
-                       "a dependency names a service of the specs being read")
+                       f"unknown service '{dependency.service}': a dependency names a service of the specs "
+                       f"being read{_hint(dependency.service, list(by_name))}")
     if dependency.slo is not None and all(s.name != dependency.slo for s in target.slos):
         names = [s.name for s in target.slos]
         hint = _hint(dependency.slo, names) or "; its SLOs: " + (", ".join(names) or "none")
@@ -128,7 +128,7 @@ def current_date() -> datetime.date:
 
 
 def _percent(value: float) -> str:
-    return f"{round(value, 6):g}%"
+    return f"{round(value, 6):.12g}%"
 
 
 def _hint(name: str, known: list[str]) -> str:

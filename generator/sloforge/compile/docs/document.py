@@ -225,7 +225,7 @@ def _receiver(routing: Routing | None, labels: dict[str, str]) -> str:
 
 
 def _percent(value: float) -> str:
-    return f"{round(value, 6):g}%"
+    return f"{round(value, 6):.12g}%"
 
 
 def _minutes(seconds: float) -> str:
