@@ -3,9 +3,11 @@
 Markdown is not HTML, so Jinja2's autoescape does not apply; instead every piece of
 user text goes through a filter that makes it literal:
 
-* `md`: text in a paragraph or list item. Characters that start emphasis, code, links,
-  HTML or tables are backslash-escaped; newlines become spaces (one line per item).
-* `cell`: the same inside a table cell, where an unescaped `|` would end the cell.
+* `inline`: text after other text on its line. Characters that start emphasis, code,
+  links, HTML or end a table cell (`|`) are backslash-escaped; newlines become spaces.
+* `md`: the same for text that may start a line (a paragraph, a list item), where `#`,
+  `-`, `>` or `1.` would open a heading, a list or a quote.
+* `cell`: `inline` inside a table cell, `-` when empty.
 * `code`: an inline code span long enough that no run of backticks inside closes it.
 * `fence`: the backtick fence of a code block longer than any run inside it.
 * `link`: a link target in angle brackets (spaces and parentheses stay in it).
@@ -20,9 +22,8 @@ import jinja2
 
 from sloforge.render.templates import environment
 
-# CommonMark's ASCII punctuation that can start markup mid-line; `#`, `+`, `-`, `=` and
-# a digit's `.` only matter at the start of a line, and every value is placed after
-# other text or a list marker, except where `md` sees it first (escaped there).
+# CommonMark's ASCII punctuation that can start markup mid-line; `#`, `+`, `-`, `=`, `>`
+# and a digit's `.` only matter at the start of a line (escaped by `md`).
 _ACTIVE = re.compile(r"([\\`*_{}\[\]<>|~!])")
 _LINE_START = re.compile(r"^([#+\-=>]|\d+[.)])")
 

@@ -2,8 +2,9 @@
 
 One `ServiceDoc` per service (out/docs/<service>.md) and the index (out/docs/README.md);
 templates/slo_document.md.j2 and templates/slo_index.md.j2 lay them out. The numbers
-are `explain`'s (explain/slo.py: budget in full-outage time, time to fire on a full
-outage, budget-policy timing); the receivers are the routing model's answer for the
+are `explain`'s arithmetic (explain/timing.py, as explain/slo.py applies it: budget in
+full-outage time, time to fire on a full outage with `for:` rounded to the group's
+interval, the outage time a budget-policy step needs); the receivers are the routing model's answer for the
 labels the generated alerts carry (compile/alertmanager/routes.receiver_for).
 
 Nothing here depends on the date: the documents are byte-stable, and whether a review
@@ -13,15 +14,19 @@ is overdue is said by `validate` (load/relations.py), not written into a file.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sloforge import conventions as c
 from sloforge import durations
 from sloforge.compile.alertmanager.routes import receiver_for
 from sloforge.compile.rules.alerts import budget_alerts, burn_rate_alert
+from sloforge.compile.rules.groups import interval_seconds
 from sloforge.explain import slo as explained
+from sloforge.explain import timing
 from sloforge.load.relations import allowed, next_review
 from sloforge.model.catalog import Catalog, Service, Slo
 from sloforge.model.journey import Journey
+from sloforge.model.policy import WindowPair
 from sloforge.model.routing import Routing
 
 
@@ -158,22 +163,34 @@ def _dependency(name: str, slo: str | None, kind: str, by_name: dict[str, Servic
 
 
 def _slo_doc(slo: Slo, service: Service, catalog: Catalog, by_name: dict[str, Service]) -> SloDoc:
-    numbers = explained.explain(slo)
     routing = catalog.routing
+    budget = timing.Budget(slo.error_budget, slo.period)
     tiers = []
-    for row in numbers.tiers:
-        tier = slo.alerting.tier(row.tier)
-        pairs = slo.alerting.active_pairs(row.tier) or tuple(p for p in slo.alerting.pairs if p.tier == row.tier)
-        labels = burn_rate_alert(slo, row.tier, pairs).labels
-        state = "disabled" if row.disabled else "never fires (threshold above 100%)" if row.dead else ""
-        tiers.append(TierDoc(
-            tier=row.tier, windows=f"{row.long} / {row.short}", factor=f"{row.factor:g}",
-            threshold=explained.percent(row.threshold), budget_share=explained.percent(row.budget_share),
-            for_text=explained.duration_text(tier.for_seconds),
-            outage_fire=explained.minutes(row.outage_fire), receiver=_receiver(routing, labels), state=state))
-    policy = tuple(PolicyDoc(consumed=f"{p.consumed * 100:g}%", tier=p.severity, action=p.action,
-                             outage_time=explained.minutes(p.bad_seconds), receiver=_receiver(routing, rule.labels))
-                   for p, rule in zip(numbers.budget_policy, budget_alerts(slo), strict=True))
+    for name in c.TIERS:
+        tier = slo.alerting.tier(name)
+        pairs = tuple(p for p in slo.alerting.pairs if p.tier == name)
+        if not pairs:
+            continue
+        # The tier's one alerting rule: the labels Alertmanager routes on and the interval of
+        # the group it runs in, which rounds its `for:` up (explain/slo.py does the same).
+        rule = burn_rate_alert(slo, name, slo.alerting.active_pairs(name) or pairs)
+        for_seconds = timing.effective_for(tier.for_seconds, interval_seconds(rule.as_dict()))
+        receiver = _receiver(routing, rule.labels)
+        for pair in pairs:
+            dead = not pair.can_fire(slo.error_budget)
+            state = ("disabled" if slo.alerting.disabled or tier.disabled
+                     else "never fires (threshold above 100%)" if dead else "")
+            tiers.append(TierDoc(
+                tier=name, windows=f"{pair.long_text} / {pair.short_text}", factor=f"{pair.factor:g}",
+                threshold=explained.percent(pair.threshold(slo.error_budget)),
+                budget_share=explained.percent(pair.budget_fraction),
+                for_text=explained.duration_text(tier.for_seconds),
+                outage_fire=explained.minutes(None if dead else _outage_fire(pair, slo.error_budget, for_seconds)),
+                receiver=receiver, state=state))
+    policy = tuple(PolicyDoc(consumed=p.consumed_text, tier=p.tier, action=p.action,
+                             outage_time=explained.minutes(p.consumed * budget.per_period),
+                             receiver=_receiver(routing, rule.labels))
+                   for p, rule in zip(slo.alerting.budget, budget_alerts(slo), strict=True))
     limit_text = ""
     hard = [d for d in service.dependencies if d.kind == "hard"]
     if hard:
@@ -194,14 +211,14 @@ def _slo_doc(slo: Slo, service: Service, catalog: Catalog, by_name: dict[str, Se
     total = slo.sli.total_rate("5m")
     if total is not None:
         queries.append(Query("all events over 5m", total))
-    absent = numbers.absent_seconds
+    absent = slo.alerting.absent_seconds
     return SloDoc(
         name=slo.name, anchor=slo.name.lower(), objective=_percent(slo.objective), period=period,
         description=slo.description, rationale=slo.rationale, sli_kind=slo.sli.kind, sli_unit=slo.sli.unit,
         definition=slo.sli_definition, exclusions=slo.sli_exclusions,
         error_budget=explained.percent(slo.error_budget),
-        budget_day=_minutes(numbers.bad_seconds_per_day), budget_week=_minutes(numbers.bad_seconds_per_week),
-        budget_period=_minutes(numbers.bad_seconds_per_period),
+        budget_day=_minutes(budget.per_day), budget_week=_minutes(budget.per_week),
+        budget_period=_minutes(budget.per_period),
         tiers=tuple(tiers), alerting_disabled=slo.alerting.disabled, policy=policy,
         no_data=f"a ticket after {durations.format(absent)} without data" if absent else "",
         sli_queries=tuple(queries), recorded=tuple(recorded),
@@ -209,6 +226,13 @@ def _slo_doc(slo: Slo, service: Service, catalog: Catalog, by_name: dict[str, Se
         dependency_limit=limit_text,
         journeys=tuple(f"{j.name} ({_percent(j.objective)})" for j in _journeys_of(slo, catalog.journeys)),
     )
+
+
+@lru_cache(maxsize=4096)
+def _outage_fire(pair: WindowPair, error_budget: float, for_seconds: int) -> float | None:
+    """`explain`'s time to fire on a full outage (explain/timing.py), once per distinct tier:
+    catalogs repeat a few objectives and window pairs across thousands of SLOs."""
+    return timing.detection(pair, error_budget, 1.0, for_seconds)
 
 
 def _journeys_of(slo: Slo, journeys: tuple[Journey, ...]) -> list[Journey]:
