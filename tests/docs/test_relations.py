@@ -132,3 +132,25 @@ def test_bad_review_is_located(tmp_path: Path, review: str, expected: str) -> No
     _write(tmp_path, review)
     result = run_cli("validate", "specs.yml", cwd=tmp_path)
     assert result.returncode == 1 and expected in result.stderr.splitlines(), result.stderr
+
+
+def test_convert_keeps_the_new_fields(tmp_path: Path) -> None:
+    """`convert --to native` writes version, review, dependencies, rationale and the SLI's words
+    back, and the converted specs read as the same values."""
+    source = Path(__file__).parents[1] / "golden" / "documents" / "input"
+    result = run_cli("convert", str(source), "--to", "native", "--out", str(tmp_path / "native"))
+    assert result.returncode == 0, result.stderr
+    before, _ = load_catalog([str(source)])
+    after, _ = load_catalog([str(tmp_path / "native"), str(source / "routing.yml")])
+
+    def words(catalog):  # type: ignore[no-untyped-def]
+        return [(s.name, s.version, s.review_every, s.review_last,
+                 [(d.service, d.slo, d.kind) for d in s.dependencies],
+                 [(o.name, o.rationale, o.sli_definition, o.sli_exclusions) for o in s.slos])
+                for s in catalog.services]
+
+    assert words(after) == words(before)
+    shop = words(before)[2]
+    assert shop[1:5] == ("7", 90 * 86400, "2026-08-01", [("pay", None, "hard"), ("pay", "latency", "soft"),
+                                                         ("search", None, "hard")])
+    assert shop[5][0][3] == ("health checks | probes", "1. not a list", "- not an item")
