@@ -1,0 +1,72 @@
+"""Real Prometheus servers over backfilled synthetic traffic, one per data set (module scope).
+
+`exact`: 4.5 days of raw traffic (events, histogram, probe) with the generated rules' recorded
+series backfilled by Prometheus' own rule importer, and every alert of the generated rules
+evaluated by Prometheus: the reference the backtest is held to.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import run_cli
+from tests.history import scenarios, synthetic
+from tests.history.prometheus import RefFiring, Server, alert_firings, backfill_openmetrics, record_rules
+
+
+@dataclass
+class Exact:
+    server: Server
+    spec: Path
+    groups: list[dict]
+    traffic: synthetic.Traffic
+    planted: list[scenarios.Planted]
+    end: int
+    reference: list[RefFiring]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def generated_groups(spec_text: str, root: Path) -> tuple[Path, list[dict]]:
+    """`sloforge generate` on the spec, as a user runs it; its rule groups."""
+    spec = root / "specs" / "shop.yml"
+    spec.parent.mkdir()
+    spec.write_text(spec_text)
+    done = run_cli("generate", str(spec), "--out", str(root / "out"))
+    assert done.returncode == 0, done.stderr
+    [rules] = (root / "out" / "prometheus").glob("*.yml")
+    return spec, yaml.safe_load(rules.read_text())["groups"]
+
+
+@pytest.fixture(scope="module")
+def exact(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exact]:
+    root = tmp_path_factory.mktemp("exact")
+    timings: dict[str, float] = {}
+    began = time.monotonic()
+    end = int(time.time()) // 180 * 180
+    spec, groups = generated_groups(scenarios.EXACT_SPEC, root)
+    data = scenarios.exact_traffic(end)
+    storage = root / "tsdb"
+    backfill_openmetrics(synthetic.openmetrics(data), storage)
+    timings["backfill"] = time.monotonic() - began
+    server = Server(storage, root / "prometheus.log")
+    began = time.monotonic()
+    server.start()
+    timings["server start"] = time.monotonic() - began
+    try:
+        began = time.monotonic()
+        first = -(-data.start // 180) * 180
+        levels = record_rules(server, groups, first, end, root)
+        timings["reference: recording rules"] = time.monotonic() - began
+        timings.update({f"reference: level {k}": t for k, t in enumerate(levels, start=1)})
+        began = time.monotonic()
+        reference = alert_firings(server, groups, end - scenarios.EXACT_RANGE - 3600, end)
+        timings["reference: alerts"] = time.monotonic() - began
+        yield Exact(server, spec, groups, data, scenarios.exact_planted(end), end, reference, timings)
+    finally:
+        server.stop()
