@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from sloforge.cli import check, convert, explain, generate, init, lint, plan, report, routes, schema, validate
+from sloforge.cli import backtest, check, convert, explain, generate, init, lint, plan, report, routes, schema, validate
 from sloforge.cli.boundary import version_callback
 
 app = typer.Typer(
@@ -27,7 +27,7 @@ def _root(
     """sloforge: SLOs in git, rules that are proven to fire."""
 
 
-for module in (init, validate, generate, check, lint, plan, schema, convert, routes, explain, report):
+for module in (init, validate, generate, check, lint, plan, schema, convert, routes, explain, report, backtest):
     module.register(app)
 
 
