@@ -6,11 +6,13 @@ by label) is one line in `problems`; the other SLOs are still replayed.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from sloforge import durations
 from sloforge.errors import SloforgeError
 from sloforge.history import attribution, rates
 from sloforge.history.replay import replay
@@ -40,9 +42,28 @@ def requests_per_slo(slo: Slo, options: Options) -> int:
                                                  if options.by else 0)
 
 
+def check_retention(client: Client, options: Options, now: float) -> None:
+    """SloforgeError when the range starts before the oldest data the server keeps.
+
+    A server that keeps 15d has nothing of a 30d range's first half: replaying it would report a
+    quiet fortnight that was never measured."""
+    text = client.retention()
+    try:
+        kept = durations.parse(text.split(" or ")[0].strip()) if text else None
+    except durations.DurationError:
+        kept = None  # a size-only retention (`10GiB`): nothing to compare
+    if kept is None:
+        return
+    oldest = now - kept
+    if options.start < oldest:
+        raise SloforgeError(f"the range starts {_iso(options.start)}, before the oldest data Prometheus keeps "
+                            f"(retention {text}: {_iso(oldest)}); shorten --range or move --end")
+
+
 def run(slos: Sequence[Slo], client: Client, options: Options,
-        progress: Callable[[int], None] | None = None) -> Outcome:
+        progress: Callable[[int], None] | None = None, now: float | None = None) -> Outcome:
     outcome = Outcome()
+    check_retention(client, options, time.time() if now is None else now)
     for slo in slos:
         name = f"{slo.service}/{slo.name}"
         try:

@@ -171,6 +171,24 @@ def firings(condition: np.ndarray, times: np.ndarray, for_seconds: int,
     return out
 
 
+def alert_firings(r: Replay, start: int, end: int,
+                  tier: str | None = None) -> list[tuple[AlertingRule, float, float | None]]:
+    """Every firing of the SLO's alerting rules (of one tier) that overlaps (start, end]."""
+    out: list[tuple[AlertingRule, float, float | None]] = []
+    for rule in alerting_rules(r.slo):
+        if tier is not None and rule.tier != tier:
+            continue
+        interval = interval_seconds(rule.as_dict())
+        hold = durations.parse(rule.for_) if rule.for_ else 0
+        # From one `for` (and one interval) before the range: an alert pending at its start fires in it.
+        first = max(start - hold - interval, r.rates.start)
+        times = np.arange(-(-first // interval) * interval, end + 1, interval, dtype=np.int64)
+        condition = r.condition(rule, r.index(times))
+        out.extend((rule, begin, stop) for begin, stop in firings(condition, times, hold, interval)
+                   if stop is None or stop > start)
+    return out
+
+
 def replay(slo: Slo, rates: GroupRates, start: int, end: int) -> GroupHistory:
     """What the generated rules would have done for one group over [start, end]."""
     r = Replay(slo, rates)
@@ -187,17 +205,8 @@ def replay(slo: Slo, rates: GroupRates, start: int, end: int) -> GroupHistory:
         high = len(in_range) if last is None else max(int((last - start) // STEP), 0)
         return float(errors[low:high].sum()) / period_budget
 
-    fired = []
-    for rule in alerting_rules(slo):
-        interval = interval_seconds(rule.as_dict())
-        hold = durations.parse(rule.for_) if rule.for_ else 0
-        # From one `for` (and one interval) before the range: an alert pending at its start fires in it.
-        first = max(start - hold - interval, rates.start)
-        times = np.arange(-(-first // interval) * interval, end + 1, interval, dtype=np.int64)
-        condition = r.condition(rule, r.index(times))
-        for begin, stop in firings(condition, times, hold, interval):
-            if stop is None or stop > start:
-                fired.append(Firing(rule.alert, rule.kind.value, rule.tier, begin, stop, burned(begin, stop)))
+    fired = [Firing(rule.alert, rule.kind.value, rule.tier, begin, stop, burned(begin, stop))
+             for rule, begin, stop in alert_firings(r, start, end)]
     fired.sort(key=lambda f: (f.start, f.tier, f.alert))
     incidents = _incidents(r, in_range, errors, period_budget, fired)
     budget_curve = _hourly_remaining(r, start, end)
