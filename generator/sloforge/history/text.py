@@ -12,6 +12,7 @@ from rich.table import Table
 
 from sloforge import durations
 from sloforge.history.result import GroupHistory
+from sloforge.history.suggest import Suggestion
 from sloforge.model.catalog import Slo
 
 TOP_INCIDENTS = 5
@@ -102,3 +103,21 @@ def to_json(history: GroupHistory, slo: Slo, pictures: bool = False) -> dict[str
 
 def _iso(moment: float | None) -> str | None:
     return None if moment is None else dt.datetime.fromtimestamp(moment, dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def suggestions_table(found: list[Suggestion], max_pages: float, width: int = 160) -> str:
+    console = Console(width=width, record=True, file=io.StringIO())
+    table = Table(title=f"Objectives the history supports (at most {max_pages:g} pages a month)",
+                  title_justify="left")
+    for column in ("SLO", "spec", "worst period", "median period", "spec ran out", "spec pages/month",
+                   "highest", "set by", "usual", "its pages/month"):
+        table.add_column(column, justify="left" if column in ("SLO", "set by") else "right")
+    for s in found:
+        labels = ", ".join(f"{k}={v}" for k, v in sorted(s.labels.items()))
+        table.add_row(f"{s.service}/{s.slo}" + (f" {{{labels}}}" if labels else ""), f"{s.objective:g}%",
+                      percent(s.worst_sli), percent(s.median_sli), f"{s.exhausted_periods} of {s.periods}",
+                      f"{s.pages_per_month:.2f}", "-" if s.highest is None else f"{s.highest:.3f}%",
+                      s.binding, "-" if s.usual is None else f"{s.usual:g}%",
+                      "-" if s.usual_pages_per_month is None else f"{s.usual_pages_per_month:.2f}")
+    console.print(table)
+    return console.export_text()
