@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from sloforge import promql
 from sloforge.history.attribution import SplitError, split_query
+
 from tests.history.test_replay_units import load
 
 

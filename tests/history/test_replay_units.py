@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from sloforge.explain.timing import detection, effective_for, reset
 from sloforge.history.rates import MAX_POINTS, STEP, GroupRates, chunks
 from sloforge.history.replay import firings, replay
@@ -67,7 +66,7 @@ def test_chunks_cover_the_range_without_overlap_under_the_point_limit() -> None:
     start, end = T0, T0 + 35 * DAY
     spans = chunks(start, end)
     assert spans[0][0] == start and spans[-1][1] == end
-    for (a, b), (c, _) in zip(spans, spans[1:], strict=False):
+    for (_, b), (c, _) in zip(spans, spans[1:], strict=False):
         assert c == b + STEP
     assert all((b - a) // STEP + 1 <= MAX_POINTS for a, b in spans)
     assert sum((b - a) // STEP + 1 for a, b in spans) == (end - start) // STEP + 1
