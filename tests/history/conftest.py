@@ -48,7 +48,9 @@ def exact(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exact]:
     root = tmp_path_factory.mktemp("exact")
     timings: dict[str, float] = {}
     began = time.monotonic()
-    end = int(time.time()) // 180 * 180
+    # The end of yesterday (UTC): the same time of day in every run, so the same traffic (the
+    # diurnal curve) under each incident; `--end` replays up to it.
+    end = int(time.time()) // synthetic.DAY * synthetic.DAY
     spec, groups = generated_groups(scenarios.EXACT_SPEC, root)
     data = scenarios.exact_traffic(end)
     storage = root / "tsdb"
@@ -68,5 +70,41 @@ def exact(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exact]:
         reference = alert_firings(server, groups, end - scenarios.EXACT_RANGE - 3600, end)
         timings["reference: alerts"] = time.monotonic() - began
         yield Exact(server, spec, groups, data, scenarios.exact_planted(end), end, reference, timings)
+    finally:
+        server.stop()
+
+
+@dataclass
+class Long:
+    server: Server
+    spec: Path
+    traffic: synthetic.Traffic
+    planted: list[scenarios.Planted]
+    end: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+def long(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Long]:
+    """40 days of request counters (3 routes x 2 codes, one sample a minute) with incidents."""
+    root = tmp_path_factory.mktemp("long")
+    timings: dict[str, float] = {}
+    end = int(time.time()) // synthetic.DAY * synthetic.DAY
+    spec = root / "specs" / "shop.yml"
+    spec.parent.mkdir()
+    spec.write_text(scenarios.LONG_SPEC)
+    began = time.monotonic()
+    data = scenarios.long_traffic(end)
+    text = synthetic.openmetrics(data, latency=False, probe=False)
+    timings["synthesis"] = time.monotonic() - began
+    began = time.monotonic()
+    backfill_openmetrics(text, root / "tsdb")
+    timings["backfill"] = time.monotonic() - began
+    server = Server(root / "tsdb", root / "prometheus.log")
+    began = time.monotonic()
+    server.start()
+    timings["server start"] = time.monotonic() - began
+    try:
+        yield Long(server, spec, data, scenarios.long_planted(end), end, timings)
     finally:
         server.stop()

@@ -1,13 +1,17 @@
 """A real Prometheus over backfilled data, and the reference evaluation of generated rules in it.
 
 The reference never runs sloforge's history code: Prometheus itself computes every recorded
-series (`promtool tsdb create-blocks-from rules`, the importer Prometheus ships for
-backfilling recording rules, one pass per dependency level with the server restarted to
-load the blocks of the level below) and every alert expression (`query_range` of the alert's
-PromQL, at the group's interval, over those recorded series). The only thing this module
-adds is the `for:` state machine, as Prometheus' rules/alerting.go runs it: pending at the
-first true evaluation, firing at the first evaluation at least `for` later, gone at the
-first false one.
+series the alerts read (what `promtool tsdb create-blocks-from rules` does: a query_range of
+each rule at its group's interval, written back as blocks, one dependency level at a time
+with the server restarted to load the level below) and every alert expression (a query_range
+of the alert's PromQL at its group's interval over those recorded series). The only logic
+this module adds is the `for:` state machine, as Prometheus' rules/alerting.go runs it:
+pending at the first true evaluation, firing at the first evaluation at least `for` later,
+gone at the first false one.
+
+Why not `promtool test rules`: it evaluates every group at the test's one interval (the
+`-long` group every minute, not every 3), so its alerts are not the deployed ones'; and it
+answers only yes/no at chosen times, not the start and end of every firing.
 """
 
 from __future__ import annotations
@@ -22,13 +26,13 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from sloforge import durations
 
 from tests.conftest import free_port, require_tool
 
 # Prometheus refuses a query_range of more than 11000 points.
 MAX_POINTS = 10_000
+Key = tuple[tuple[str, str], ...]
 RECORDED = re.compile(r"\bslo:[a-z0-9_:]+")
 
 
@@ -73,9 +77,9 @@ class Server:
         self.stop()
         self.start()
 
-    def query_range(self, query: str, start: int, end: int, step: int) -> dict[tuple[tuple[str, str], ...], dict[int, float]]:
+    def query_range(self, query: str, start: int, end: int, step: int) -> dict[Key, dict[int, float]]:
         """Series (sorted label pairs) -> {unix time: value}, chunked under the point limit."""
-        out: dict[tuple[tuple[str, str], ...], dict[int, float]] = {}
+        out: dict[Key, dict[int, float]] = {}
         chunk = start
         while chunk <= end:
             last = min(chunk + step * (MAX_POINTS - 1), end)

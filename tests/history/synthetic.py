@@ -85,6 +85,26 @@ class Traffic:
         span = self._span(begin, end)
         return sum(sum(series[r][span]) for r in (routes or self.routes))
 
+    def rate5m_count(self, series: dict[str, list[float]], begin: float, end: float,
+                     routes: Iterable[str] | None = None) -> float:
+        """What the recorded 5m rates count for the minutes ending in (begin, end], one sample a
+        minute x 60 s: each minute's rate is the 5 minutes up to it / 300 s, so each minute's
+        events are spread over it and the 4 after it (the range's edges count partly)."""
+        span = self._span(begin, end)
+        out = 0.0
+        for r in routes or self.routes:
+            values = series[r]
+            out += sum(sum(values[max(i - 4, 0):i + 1]) / 5 for i in range(span.start, span.stop))
+        return out
+
+    def rate5m_cumulative(self, series: dict[str, list[float]]) -> list[float]:
+        """Prefix sums of `rate5m_count`'s per-minute terms, all routes: the count over the
+        minutes ending in (a, b] is out[index(b)] - out[index(a)] (fast for many windows)."""
+        per_minute = [sum(series[r][i] for r in self.routes) for i in range(self.minutes)]
+        window = accumulate(per_minute)
+        padded = [0.0] * 5 + list(window)
+        return list(accumulate((padded[i + 5] - padded[i]) / 5 for i in range(self.minutes)))
+
     def probe_failures(self, begin: float, end: float) -> int:
         return sum(1 - v for v in self.probe[self._span(begin, end)])
 
@@ -95,7 +115,9 @@ def diurnal(moment: float) -> float:
 
 
 def traffic(start: int, days: float, routes: dict[str, float], incidents: Iterable[Incident],
-            base_error: float = 0.0, base_slow: float = 0.0) -> Traffic:
+            base_error: float = 0.0, base_slow: float = 0.0, growth: float = 0.0) -> Traffic:
+    """`growth`: traffic grows linearly by this share over the whole span (so two moments at
+    the same time of day, a period apart, see different traffic)."""
     incidents = tuple(incidents)
     minutes = int(days * DAY) // MINUTE + 1
     t = Traffic(start, minutes, routes, base_error, base_slow, incidents)
@@ -106,7 +128,8 @@ def traffic(start: int, days: float, routes: dict[str, float], incidents: Iterab
         requests, errors, slow = [], [], []
         for index in range(minutes):
             moment = t.time(index)
-            count = rate * MINUTE * diurnal(moment - 30 + phases[route])
+            trend = 1 + growth * index / minutes
+            count = rate * MINUTE * diurnal(moment - 30 + phases[route]) * trend
             error_share = base_error + sum(i.ratio for i in by_kind["errors"] if i.route == route and i.covers(moment))
             slow_share = base_slow + sum(i.ratio for i in by_kind["latency"] if i.route == route and i.covers(moment))
             requests.append(count)
