@@ -56,18 +56,24 @@ def exact(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exact]:
     storage = root / "tsdb"
     backfill_openmetrics(synthetic.openmetrics(data), storage)
     timings["backfill"] = time.monotonic() - began
-    server = Server(storage, root / "prometheus.log")
+    # Prometheus marks a recorded series stale at the first evaluation that does not produce
+    # it; backfilled blocks hold no such markers, so instant selectors would see a vanished
+    # series for the default 5m. Every sample an alert reads is written at the very instant it
+    # is read (fast series every minute, long ones at the long group's instants), so a
+    # lookback under one minute gives what the markers would.
+    server = Server(storage, root / "prometheus.log", ("--query.lookback-delta=59s",))
     began = time.monotonic()
     server.start()
     timings["server start"] = time.monotonic() - began
     try:
         began = time.monotonic()
         first = -(-data.start // 180) * 180
-        levels = record_rules(server, groups, first, end, root)
+        alerts_from = end - scenarios.EXACT_RANGE - synthetic.HOUR  # an hour before: `for:` and pending
+        levels = record_rules(server, groups, first, alerts_from, end, root)
         timings["reference: recording rules"] = time.monotonic() - began
         timings.update({f"reference: level {k}": t for k, t in enumerate(levels, start=1)})
         began = time.monotonic()
-        reference = alert_firings(server, groups, end - scenarios.EXACT_RANGE - 3600, end)
+        reference = alert_firings(server, groups, alerts_from, end)
         timings["reference: alerts"] = time.monotonic() - began
         yield Exact(server, spec, groups, data, scenarios.exact_planted(end), end, reference, timings)
     finally:

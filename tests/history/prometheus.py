@@ -39,8 +39,9 @@ RECORDED = re.compile(r"\bslo:[a-z0-9_:]+")
 class Server:
     """`prometheus` on 127.0.0.1 over a TSDB directory; `restart` picks up new blocks."""
 
-    def __init__(self, storage: Path, log: Path) -> None:
+    def __init__(self, storage: Path, log: Path, flags: tuple[str, ...] = ()) -> None:
         self.binary = require_tool("prometheus")
+        self.flags = flags
         self.storage, self.log = storage, log
         self.config = storage.parent / "prometheus.yml"
         self.config.write_text("global: {scrape_interval: 1m}\n")
@@ -53,7 +54,7 @@ class Server:
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
                 [self.binary, f"--config.file={self.config}", f"--storage.tsdb.path={self.storage}",
-                 f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=400d"],
+                 f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=400d", *self.flags],
                 stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -151,10 +152,20 @@ def _levels(groups: list[dict]) -> list[list[dict]]:
     return documents
 
 
-def record_rules(server: Server, groups: list[dict], start: int, end: int, work: Path) -> list[float]:
-    """Backfill every recording rule the alerts need over [start, end], level by level, and
-    restart the server after each level so the next one reads it. `start` is a multiple of
-    every group interval, so evaluations fall where the engine's do.
+def _read_over_ranges(groups: list[dict]) -> set[str]:
+    """Records that some recording rule reads over a range (`x{...}[1h]`, `(x{...})[30d:1h]`)."""
+    exprs = [r["expr"] for g in groups for r in g["rules"] if "record" in r]
+    return {name for expr in exprs for name in RECORDED.findall(expr)
+            if re.search(re.escape(name) + r"\{[^}]*\}\)?\[", expr)}
+
+
+def record_rules(server: Server, groups: list[dict], start: int, alerts_from: int, end: int,
+                 work: Path) -> list[float]:
+    """Backfill every recording rule the alerts need, level by level, and restart the server
+    after each level so the next one reads it: over [start, end] the records other rules read
+    over a range (the 5m and 1h rates), over [alerts_from, end] those read only at the instant
+    (the window ratios, the budget). Both times are multiples of every group interval, so
+    evaluations fall where the engine's do.
 
     This is what `promtool tsdb create-blocks-from rules` does (rules/importer.go: a
     query_range of the rule's expression at its group's interval; each result series renamed
@@ -163,13 +174,15 @@ def record_rules(server: Server, groups: list[dict], start: int, end: int, work:
     its ~1,700 blocks took 243 s to make and slowed every later query. Returns each level's
     seconds."""
     timings = []
+    ranged = _read_over_ranges(groups)
     for k, document in enumerate(_levels(groups), start=1):
         began = time.monotonic()
         families: dict[str, list[str]] = {}
         for group in document:
             step = durations.parse(group["interval"])
             for rule in group["rules"]:
-                results = server.query_range(rule["expr"], -(-start // step) * step, end, step)
+                first = start if rule["record"] in ranged else alerts_from
+                results = server.query_range(rule["expr"], -(-first // step) * step, end, step)
                 for key, values in results.items():
                     labels = {**dict(key), **rule.get("labels", {})}
                     labels.pop("__name__", None)

@@ -45,7 +45,8 @@ slos:
     sli:
       probe: probe_success{job="blackbox",instance="https://shop.example.com"}
     alerting:
-      min_events: 50
+      min_events: 100
+      absent: 15m
   - name: routes
     objective: 99.5
     window: 7d
@@ -97,6 +98,11 @@ def exact_planted(end: int) -> list[Planted]:
         Planted(Incident("probe", at(10), 12 * MINUTE, name="probe-page"), {("uptime", ""): "page"}),
         # one failed probe every 90 minutes for 12h: never 2 in an hour, 4 in 6h at most
         Planted(Incident("probe", at(22), 12 * HOUR, every=90, name="probe-ticket"), {("uptime", ""): "ticket"}),
+        # the probe is not scraped for 40 minutes: its 5m rates vanish after 5, the no-data
+        # alert fires 15 minutes later
+        Planted(Incident("probe-gap", at(34), 40 * MINUTE, name="probe-gap"), {("uptime", ""): "none"}),
+        # the shop is not scraped for 12 minutes, during the tail of the /search incident
+        Planted(Incident("gap", at(30) + 6 * MINUTE, 12 * MINUTE, name="shop-gap"), {}),
     ]
 
 

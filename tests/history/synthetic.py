@@ -32,9 +32,11 @@ BOUNDS = ("0.1", "0.3", "1", "+Inf")
 class Incident:
     """`ratio` of the route's requests fail (kind "errors") or are slow (kind "latency") in
     the minutes ending in (start, start + duration]; for kind "probe" the probe fails in those
-    minutes (every `every`-th minute only, when every > 1: an intermittent failure)."""
+    minutes (every `every`-th minute only, when every > 1: an intermittent failure); kinds
+    "gap" and "probe-gap" are scrape gaps: the shop's series (or the probe) have no sample at
+    the ends of those minutes (their traffic is still counted, by the next sample)."""
 
-    kind: str  # errors | latency | probe
+    kind: str  # errors | latency | probe | gap | probe-gap
     start: int  # unix seconds, a whole minute
     duration: int  # seconds, whole minutes
     route: str = ""
@@ -68,6 +70,12 @@ class Traffic:
 
     def time(self, index: int) -> int:
         return self.start + MINUTE * index
+
+    def scraped(self, kind: str) -> list[bool]:
+        """Per minute: whether the series of `kind` ("gap": the shop, "probe-gap": the probe)
+        have a sample at its end."""
+        gaps = [i for i in self.incidents if i.kind == kind]
+        return [not any(g.covers(self.time(index)) for g in gaps) for index in range(self.minutes)]
 
     def index(self, moment: float) -> int:
         return int((moment - self.start) // MINUTE)
@@ -145,9 +153,11 @@ def openmetrics(t: Traffic, latency: bool = True, probe: bool = True) -> str:
     Families are written whole, one after the other, as OpenMetrics requires."""
     lines: list[str] = []
     times = [t.time(i) for i in range(t.minutes)]
+    scraped = t.scraped("gap")
 
-    def series(name: str, labels: str, values: Iterable[float]) -> None:
-        lines.extend(f"{name}{{{labels}}} {value!r} {moment}" for value, moment in zip(values, times, strict=True))
+    def series(name: str, labels: str, values: Iterable[float], kept: list[bool] = scraped) -> None:
+        lines.extend(f"{name}{{{labels}}} {value!r} {moment}"
+                     for value, moment, keep in zip(values, times, kept, strict=True) if keep)
 
     for route in t.routes:
         bad = list(accumulate(t.errors[route]))
@@ -170,5 +180,5 @@ def openmetrics(t: Traffic, latency: bool = True, probe: bool = True) -> str:
             sums = accumulate(0.08 * (r - s) + 0.9 * s for r, s in zip(t.requests[route], t.slow[route], strict=True))
             series("http_request_duration_seconds_sum", f'job="{JOB}",route="{route}"', sums)
     if probe:
-        series("probe_success", f'job="{PROBE_JOB}",instance="{PROBE_INSTANCE}"', t.probe)
+        series("probe_success", f'job="{PROBE_JOB}",instance="{PROBE_INSTANCE}"', t.probe, t.scraped("probe-gap"))
     return "\n".join(lines) + "\n# EOF\n"

@@ -64,6 +64,11 @@ def test_reference_covers_every_planted_case(exact: Exact) -> None:
             else:
                 assert not pages and not fired(slo, route, "ticket", incident.start, incident.end + 3600), \
                     (incident.name, slo, route)
+    [gap] = [p.incident for p in exact.planted if p.incident.kind == "probe-gap"]
+    nodata = [f for f in exact.reference if f.kind == "no-data"]
+    assert [(f.labels["slo_name"], f.tier) for f in nodata] == [("uptime", "ticket")]
+    # its 5m rate's window is empty 5 minutes into the gap, absent_over_time([15m]) 15 later
+    assert gap.start + 15 * 60 < nodata[0].start <= gap.start + 21 * 60 and nodata[0].end is not None
     budget = [f for f in exact.reference if f.kind == "budget"]
     assert [(f.labels["slo_name"], f.tier, f.threshold) for f in budget] == [("availability", "ticket", "20%")]
     assert exact.end - EXACT_RANGE < budget[0].start < exact.end
