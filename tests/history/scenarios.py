@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from tests.history.synthetic import DAY, HOUR, MINUTE, Incident, Traffic, traffic
 
 ROUTES = {"/pay": 20.0, "/cart": 10.0, "/search": 5.0}
+# and a route launched during the exact range, for 4 hours: a group that appears mid-range
+EXACT_ROUTES = {**ROUTES, "/beta": 3.0}
 BASE_ERROR = 0.0001  # 0.1x the availability budget
 BASE_SLOW = 0.001  # 0.1x the latency budget
 
@@ -90,6 +92,11 @@ def exact_planted(end: int) -> list[Planted]:
         # whole SLO (/search is ~1/7 of the traffic, less at that hour) it stays below the page
         Planted(Incident("errors", at(30), 10 * MINUTE, "/search", 0.2, name="errors-group-page"),
                 {("routes", "/search"): "page", ("routes", "/pay"): "none", ("routes", "/cart"): "none"}),
+        # /beta exists from 25h to 29h into the range, failing 5% (10x its group's budget) for
+        # its first 30 minutes: its group pages on a 1h window that holds only its life so far
+        Planted(Incident("launch", at(25), 4 * HOUR, "/beta", name="beta-launch"), {}),
+        Planted(Incident("errors", at(25), 30 * MINUTE, "/beta", 0.05, name="beta-errors"),
+                {("routes", "/beta"): "page"}),
         Planted(Incident("latency", at(8), 25 * MINUTE, "/cart", 0.5, name="latency-page"),
                 {("latency", ""): "page"}),
         Planted(Incident("latency", at(20), HOUR, "/search", 0.07, name="latency-quiet"),
@@ -107,7 +114,7 @@ def exact_planted(end: int) -> list[Planted]:
 
 
 def exact_traffic(end: int) -> Traffic:
-    return traffic(end - int(EXACT_DAYS * DAY), EXACT_DAYS, ROUTES, [p.incident for p in exact_planted(end)],
+    return traffic(end - int(EXACT_DAYS * DAY), EXACT_DAYS, EXACT_ROUTES, [p.incident for p in exact_planted(end)],
                    BASE_ERROR, BASE_SLOW)
 
 

@@ -34,9 +34,10 @@ class Incident:
     the minutes ending in (start, start + duration]; for kind "probe" the probe fails in those
     minutes (every `every`-th minute only, when every > 1: an intermittent failure); kinds
     "gap" and "probe-gap" are scrape gaps: the shop's series (or the probe) have no sample at
-    the ends of those minutes (their traffic is still counted, by the next sample)."""
+    the ends of those minutes (their traffic is still counted, by the next sample); kind
+    "launch": the route exists only in those minutes (no series, no traffic outside)."""
 
-    kind: str  # errors | latency | probe | gap | probe-gap
+    kind: str  # errors | latency | probe | gap | probe-gap | launch
     start: int  # unix seconds, a whole minute
     duration: int  # seconds, whole minutes
     route: str = ""
@@ -76,6 +77,11 @@ class Traffic:
         have a sample at its end."""
         gaps = [i for i in self.incidents if i.kind == kind]
         return [not any(g.covers(self.time(index)) for g in gaps) for index in range(self.minutes)]
+
+    def alive(self, route: str) -> list[bool]:
+        """Per minute: whether the route exists (has series) at its end."""
+        launches = [i for i in self.incidents if i.kind == "launch" and i.route == route]
+        return [not launches or any(i.covers(self.time(index)) for i in launches) for index in range(self.minutes)]
 
     def index(self, moment: float) -> int:
         return int((moment - self.start) // MINUTE)
@@ -134,10 +140,11 @@ def traffic(start: int, days: float, routes: dict[str, float], incidents: Iterab
     phases = {route: 3600.0 * n for n, route in enumerate(routes)}
     for route, rate in routes.items():
         requests, errors, slow = [], [], []
+        alive = t.alive(route)
         for index in range(minutes):
             moment = t.time(index)
             trend = 1 + growth * index / minutes
-            count = rate * MINUTE * diurnal(moment - 30 + phases[route]) * trend
+            count = rate * MINUTE * diurnal(moment - 30 + phases[route]) * trend * alive[index]
             error_share = base_error + sum(i.ratio for i in by_kind["errors"] if i.route == route and i.covers(moment))
             slow_share = base_slow + sum(i.ratio for i in by_kind["latency"] if i.route == route and i.covers(moment))
             requests.append(count)
@@ -159,11 +166,14 @@ def openmetrics(t: Traffic, latency: bool = True, probe: bool = True) -> str:
         lines.extend(f"{name}{{{labels}}} {value!r} {moment}"
                      for value, moment, keep in zip(values, times, kept, strict=True) if keep)
 
+    def route_series(name: str, labels: str, values: Iterable[float], route: str) -> None:
+        series(name, labels, values, [a and b for a, b in zip(scraped, t.alive(route), strict=True)])
+
     for route in t.routes:
         bad = list(accumulate(t.errors[route]))
         good = [a - b for a, b in zip(accumulate(t.requests[route]), bad, strict=True)]
-        series("http_requests_total", f'job="{JOB}",route="{route}",code="500"', bad)
-        series("http_requests_total", f'job="{JOB}",route="{route}",code="200"', good)
+        route_series("http_requests_total", f'job="{JOB}",route="{route}",code="500"', bad, route)
+        route_series("http_requests_total", f'job="{JOB}",route="{route}",code="200"', good, route)
     if latency:
         for route in t.routes:
             requests, slow = t.requests[route], t.slow[route]
@@ -172,13 +182,14 @@ def openmetrics(t: Traffic, latency: bool = True, probe: bool = True) -> str:
             per_bound = {"0.1": [0.7 * f for f in fast], "0.3": fast,
                          "1": [f + 0.8 * s for f, s in zip(fast, slow, strict=True)], "+Inf": requests}
             for bound in BOUNDS:
-                series("http_request_duration_seconds_bucket", f'job="{JOB}",route="{route}",le="{bound}"',
-                       accumulate(per_bound[bound]))
+                route_series("http_request_duration_seconds_bucket", f'job="{JOB}",route="{route}",le="{bound}"',
+                       accumulate(per_bound[bound]), route)
         for route in t.routes:
-            series("http_request_duration_seconds_count", f'job="{JOB}",route="{route}"', accumulate(t.requests[route]))
+            route_series("http_request_duration_seconds_count", f'job="{JOB}",route="{route}"',
+                         accumulate(t.requests[route]), route)
         for route in t.routes:
             sums = accumulate(0.08 * (r - s) + 0.9 * s for r, s in zip(t.requests[route], t.slow[route], strict=True))
-            series("http_request_duration_seconds_sum", f'job="{JOB}",route="{route}"', sums)
+            route_series("http_request_duration_seconds_sum", f'job="{JOB}",route="{route}"', sums, route)
     if probe:
         series("probe_success", f'job="{PROBE_JOB}",instance="{PROBE_INSTANCE}"', t.probe, t.scraped("probe-gap"))
     return "\n".join(lines) + "\n# EOF\n"
