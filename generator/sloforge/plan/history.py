@@ -22,7 +22,7 @@ def _measure(client: Client, slo: Slo, end: int, span: int) -> tuple[float | Non
     """(budget remaining at `end`, pages, tickets over (end - span, end]) of one SLO, summed over groups:
     remaining is the lowest group's (the one that alerts first)."""
     start = end - span
-    groups = rates.fetch(client, slo, rates.aligned(start - rates.lookback(slo)), end)
+    groups = rates.fetch(client, slo, start, end)
     remaining: list[float] = []
     pages = tickets = 0
     for group in groups:
