@@ -37,9 +37,8 @@ class Outcome:
 
 def requests_per_slo(slo: Slo, options: Options) -> int:
     """Range queries one SLO needs: what the progress bar counts."""
-    spans = len(rates.chunks(options.start - rates.lookback(slo), options.end))
-    return spans * len(rates.queries_of(slo)) + (len(rates.chunks(options.start + 60, options.end))
-                                                 if options.by else 0)
+    return rates.requests(slo, options.start, options.end) + (len(rates.chunks(options.start + 60, options.end))
+                                                              if options.by else 0)
 
 
 def check_retention(client: Client, options: Options, now: float) -> None:
@@ -77,9 +76,8 @@ def run(slos: Sequence[Slo], client: Client, options: Options,
 def _one(slo: Slo, client: Client, options: Options, progress: Callable[[int], None] | None,
          notes: list[str]) -> list[GroupHistory]:
     name = f"{slo.service}/{slo.name}"
-    first = rates.aligned(options.start - rates.lookback(slo))
-    groups = rates.fetch(client, slo, first, options.end, progress)
-    groups = [g for g in groups if np.any(~np.isnan(g.total[(options.start - first) // rates.STEP:]))]
+    groups = rates.fetch(client, slo, options.start, options.end, progress)
+    groups = [g for g in groups if np.any(~np.isnan(g.total[(options.start - g.start) // rates.STEP:]))]
     if not groups:
         raise SloforgeError(f"{name}: no data: its SLI queries returned nothing between "
                             f"{_iso(options.start)} and {_iso(options.end)} (sloforge lint shows why)")

@@ -111,14 +111,24 @@ class Replay:
             return self.window_ratio(slo.period, index)
         hour = PERIOD_STEP_SECONDS
         per_hour = hour // STEP
-        # The hourly series at every whole hour: the sum of the minute samples in (h - 59m30s, h] / 60.
-        first = int(-(-self.rates.start // hour) * hour)
-        hours = np.arange(first, int(self.times[-1]) + 1, hour, dtype=np.int64)
-        at = self.index(hours)
-        errors, total, count = self.sums.window(at, per_hour)
+        rates = self.rates
+        coarse = len(rates.hourly_total) > 0
+        # The hourly series at every whole hour: the sum of the minute samples in (h - 59m30s, h] / 60;
+        # before the minute samples begin, the hourly rates read at whole hours (rates.py).
+        first = rates.start + hour if coarse else int(-(-rates.start // hour) * hour)
+        minute_hours = np.arange(first, int(self.times[-1]) + 1, hour, dtype=np.int64)
+        errors, total, count = self.sums.window(self.index(minute_hours), per_hour)
         present = count > 0
-        hour_errors = np.concatenate([[0.0], np.cumsum(np.where(present, errors / per_hour, 0.0))])
-        hour_total = np.concatenate([[0.0], np.cumsum(np.where(present, total / per_hour, 0.0))])
+        errors, total = np.where(present, errors / per_hour, 0.0), np.where(present, total / per_hour, 0.0)
+        hours = minute_hours
+        if coarse:
+            seen = ~np.isnan(rates.hourly_total)
+            hours = np.concatenate([rates.hourly_start + hour * np.arange(len(seen), dtype=np.int64), minute_hours])
+            errors = np.concatenate([np.where(seen, np.nan_to_num(rates.hourly_errors), 0.0), errors])
+            total = np.concatenate([np.where(seen, rates.hourly_total, 0.0), total])
+            present = np.concatenate([seen, present])
+        hour_errors = np.concatenate([[0.0], np.cumsum(errors)])
+        hour_total = np.concatenate([[0.0], np.cumsum(total)])
         hour_count = np.concatenate([[0], np.cumsum(present)])
         # whole hours h with t - period < h <= t
         times = self.times[index]

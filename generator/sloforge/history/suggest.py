@@ -132,7 +132,7 @@ def run(slos: list[Slo], client: Client, start: int, end: int, max_pages: float,
                             f"period needs --range of at least {slo.period_text} (90d gives a quarter of them)")
             continue
         try:
-            groups = rates.fetch(client, slo, rates.aligned(start - rates.lookback(slo)), end, progress)
+            groups = rates.fetch(client, slo, start, end, progress)
         except SloforgeError as exc:
             problems.append(f"{name}: {exc}")
             continue
