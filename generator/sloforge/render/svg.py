@@ -251,10 +251,12 @@ def _band(band: Band, times: TimeAxis, frame: Frame) -> str:
     left, right = times.x(max(band.start, times.start)), times.x(min(band.end, times.end))
     if right <= left:
         return ""
-    # at least one pixel wide: a 2-minute page on a 30-day chart must still show
-    width = max(right - left, 1.0)
+    # at least two pixels wide and nearly opaque when narrow: a 20-minute page on a 30-day
+    # chart is a fraction of a pixel, and a faint hairline reads as nothing
+    width = max(right - left, 2.0)
+    opacity = band.opacity if width >= 4 else 0.85
     return _el("rect", _el("title", _text(band.title)), class_=band.css_class, x=_f(left), y=frame.top,
-               width=_f(width), height=frame.plot_h, fill=band.fill, fill_opacity=f"{band.opacity:g}")
+               width=_f(width), height=frame.plot_h, fill=band.fill, fill_opacity=f"{opacity:g}")
 
 
 def _thresholds(thresholds: Sequence[Threshold], values: ValueAxis, frame: Frame) -> list[str]:
