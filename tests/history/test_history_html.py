@@ -7,7 +7,6 @@ Structural checks (rows, the x of each firing band, the thresholds' y) instead o
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 import xml.etree.ElementTree as ET
@@ -16,92 +15,23 @@ from pathlib import Path
 
 import pytest
 from sloforge.history import html
-from sloforge.history.result import Attribution, Firing, GroupHistory, Incident
+from sloforge.history.result import GroupHistory
 from sloforge.model.catalog import Slo
-from sloforge.pipeline import load_catalog
 from sloforge.render import svg
 
-HOUR, DAY, STEP = 3600, 86400, 300
-SVG = "{http://www.w3.org/2000/svg}"
-END = dt.datetime(2026, 12, 6, 0, 0, tzinfo=dt.UTC).timestamp()
-START = END - 30 * DAY
-HOSTILE = '<script>alert("x")</script> & \'quoted\''
+from tests.history.cases import DAY, END, HOSTILE, HOUR, OUTAGE, SLOW, START, histories, history, load_slos
 
-SPEC = """\
-apiVersion: sloforge/v1
-kind: ServiceLevels
-service: shop
-slos:
-  - name: availability
-    description: "checkout <b>works</b> & pays"
-    objective: 99.9
-    window: 30d
-    sli:
-      events:
-        errors: sum(rate(http_requests_total{job="shop",code=~"5.."}[{{ window }}]))
-        total: sum(rate(http_requests_total{job="shop"}[{{ window }}]))
-  - name: quiet
-    objective: 99
-    window: 28d
-    sli:
-      events:
-        errors: sum(rate(http_requests_total{job="quiet",code=~"5.."}[{{ window }}]))
-        total: sum(rate(http_requests_total{job="quiet"}[{{ window }}]))
-  - name: regional
-    objective: 99.5
-    window: 7d
-    sli:
-      events:
-        errors: sum by (region) (rate(http_requests_total{job="shop",code=~"5.."}[{{ window }}]))
-        total: sum by (region) (rate(http_requests_total{job="shop"}[{{ window }}]))
-"""
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
 def slos(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Slo]:
-    folder = tmp_path_factory.mktemp("specs")
-    (folder / "shop.yml").write_text(SPEC)
-    catalog, _ = load_catalog([str(folder)])
-    return {(s.service, s.name): s for s in catalog.slos}
+    return load_slos(tmp_path_factory.mktemp("specs"))
 
 
-def history(slo: Slo, incidents: list[tuple[float, float, float]], firings: tuple[Firing, ...] = (),
-            labels: dict[str, str] | None = None, attribution: tuple[Attribution, ...] = (),
-            base: float = 0.2) -> GroupHistory:
-    """A 30-day history at a 5m step: burn `base` everywhere, `burn` inside each (start, hours, burn)."""
-    times = [START + k * STEP for k in range(int((END - START) / STEP) + 1)]
-    burn = [next((b for s, h, b in incidents if s <= t < s + h * HOUR), base) for t in times]
-    spent, remaining = 0.0, []
-    for t, b in zip(times, burn, strict=True):
-        spent += b * STEP / slo.period
-        remaining.append((t, 1 - spent))
-    found = tuple(Incident(s, s + h * HOUR, b, b * h * HOUR / slo.period,
-                           next((f.start for f in firings if f.tier == "page" and s <= f.start < s + h * HOUR), None))
-                  for s, h, b in incidents)
-    error_ratio = slo.error_budget * spent * slo.period / (END - START)  # burn x budget, averaged over the range
-    return GroupHistory(slo.service, slo.name, labels or {}, START, END, 1e6 * (1 - error_ratio), 1e6, spent,
-                        firings, found, attribution, tuple(zip(times, burn, strict=True)), tuple(remaining))
-
-
-OUTAGE = START + 10 * DAY + 6 * HOUR  # a 2-hour outage at 50x
-SLOW = START + 20 * DAY  # a 30-hour burn at 2x
-
-
-def histories(slos: dict[tuple[str, str], Slo]) -> list[GroupHistory]:
-    shop, quiet, regional = slos[("shop", "availability")], slos[("shop", "quiet")], slos[("shop", "regional")]
-    paged = (Firing("ShopAvailabilityErrorBudgetBurn", "burn-rate", "page", OUTAGE + 7 * 60, OUTAGE + 2 * HOUR + 5 * 60,
-                    0.09),
-             Firing("ShopAvailabilityErrorBudgetBurn", "burn-rate", "ticket", OUTAGE + 40 * 60, OUTAGE + 5 * HOUR, 0.1),
-             Firing("ShopAvailabilityErrorBudgetBurn", "burn-rate", "ticket", SLOW + 9 * HOUR, None, 0.06))
-    eu = (Firing("ShopRegionalErrorBudgetBurn", "burn-rate", "page", OUTAGE + 10 * 60, OUTAGE + HOUR, 0.3),)
-    spenders = (Attribution({"route": "/pay", "code": "503"}, 1200, 0.8, 0.75),
-                Attribution({"route": HOSTILE, "code": "500"}, 400, 0.27, 0.25))
-    return [
-        history(shop, [(OUTAGE, 2, 50.0), (SLOW, 30, 2.0)], paged),
-        history(quiet, [], base=0.0),
-        history(regional, [(OUTAGE, 1, 40.0)], eu, labels={"region": "eu"}, attribution=spenders),
-        history(regional, [(SLOW, 3, 1.5)], labels={"region": HOSTILE}),
-    ]
+@pytest.fixture(scope="module")
+def rendered(slos: dict[tuple[str, str], Slo]) -> str:
+    return page(slos)
 
 
 def page(slos: dict[tuple[str, str], Slo]) -> str:
@@ -152,8 +82,8 @@ def rows(section: str, table: str) -> list[list[str]]:
     return [[cell for cell in parsed(row).texts if cell.strip()] for row in body.split("</tr>") if "<td" in row]
 
 
-def test_one_section_per_group_in_order_with_its_tables(slos: dict[tuple[str, str], Slo]) -> None:
-    text = page(slos)
+def test_one_section_per_group_in_order_with_its_tables(slos: dict[tuple[str, str], Slo], rendered: str) -> None:
+    text = rendered
     shop, quiet, eu, hostile = sections(text)
     assert [parsed(s).texts[0] for s in (shop, quiet, eu)] == [
         "shop/availability", "shop/quiet", 'shop/regional{region="eu"}']
@@ -183,8 +113,8 @@ def test_one_section_per_group_in_order_with_its_tables(slos: dict[tuple[str, st
     assert text.count("<a href=\"#slo-") == 4 and all(f"id=\"slo-{k}\"" in text for k in range(4))
 
 
-def test_facts_name_the_sli_against_the_objective(slos: dict[tuple[str, str], Slo]) -> None:
-    shop, quiet, *_ = sections(page(slos))
+def test_facts_name_the_sli_against_the_objective(slos: dict[tuple[str, str], Slo], rendered: str) -> None:
+    shop, quiet, *_ = sections(rendered)
     facts = parsed(shop).texts
     spent = 0.2 + 0.139 - 0.2 * 2 / (30 * 24) + 0.0833 - 0.2 * 30 / (30 * 24)  # base burn + the two incidents
     sli = 1 - 0.001 * spent
@@ -198,8 +128,8 @@ def test_facts_name_the_sli_against_the_objective(slos: dict[tuple[str, str], Sl
     assert f"{spent * 100:.3g}% of a 30d budget consumed" in facts
 
 
-def test_firing_bands_sit_at_their_times_coloured_by_tier(slos: dict[tuple[str, str], Slo]) -> None:
-    shop, quiet, eu, _ = sections(page(slos))
+def test_firing_bands_sit_at_their_times_coloured_by_tier(slos: dict[tuple[str, str], Slo], rendered: str) -> None:
+    shop, quiet, eu, _ = sections(rendered)
     timeline = svgs(shop)["timeline"]
     bands = [(r.get("class"), float(r.get("x", "")), float(r.get("width", "")), r.get("fill"))
              for r in timeline.iter(f"{SVG}rect") if (r.get("class") or "").startswith("band")]
@@ -219,8 +149,8 @@ def test_firing_bands_sit_at_their_times_coloured_by_tier(slos: dict[tuple[str, 
     assert len([r for r in svgs(eu)["timeline"].iter(f"{SVG}rect") if r.get("class") == "band band-page"]) == 1
 
 
-def test_thresholds_are_the_burn_rate_factors_on_a_log_axis(slos: dict[tuple[str, str], Slo]) -> None:
-    shop, quiet, eu, _ = sections(page(slos))
+def test_thresholds_are_the_burn_rate_factors_on_a_log_axis(slos: dict[tuple[str, str], Slo], rendered: str) -> None:
+    shop, quiet, eu, _ = sections(rendered)
     for section, slo in ((shop, slos[("shop", "availability")]), (quiet, slos[("shop", "quiet")]),
                          (eu, slos[("shop", "regional")])):
         timeline = svgs(section)["timeline"]
@@ -239,8 +169,9 @@ def test_thresholds_are_the_burn_rate_factors_on_a_log_axis(slos: dict[tuple[str
     assert "page 1h 14.4x" in shop and "ticket 3d 0.233x" in eu
 
 
-def test_the_burn_line_reaches_its_peaks_and_the_burndown_its_end(slos: dict[tuple[str, str], Slo]) -> None:
-    shop = sections(page(slos))[0]
+def test_the_burn_line_reaches_its_peaks_and_the_burndown_its_end(slos: dict[tuple[str, str], Slo],
+                                                                  rendered: str) -> None:
+    shop = sections(rendered)[0]
     charts = svgs(shop)
     [line] = [p for p in charts["timeline"].iter(f"{SVG}polyline")]
     points = [tuple(map(float, p.split(","))) for p in line.get("points", "").split()]
@@ -260,8 +191,8 @@ def test_the_burn_line_reaches_its_peaks_and_the_burndown_its_end(slos: dict[tup
     assert end_label == [f"{(1 - histories(slos)[0].budget_consumed) * 100:.3g}% left"]
 
 
-def test_hostile_text_stays_text(slos: dict[tuple[str, str], Slo]) -> None:
-    text = page(slos)
+def test_hostile_text_stays_text(slos: dict[tuple[str, str], Slo], rendered: str) -> None:
+    text = rendered
     assert "<script" not in text and "&lt;script&gt;alert(" in text
     tree = parsed(text)
     assert {tag for tag, _ in tree.elements} <= {"html", "head", "meta", "title", "style", "body", "h1", "div",
@@ -275,8 +206,8 @@ def test_hostile_text_stays_text(slos: dict[tuple[str, str], Slo]) -> None:
         assert (chart.findtext(f"{SVG}title") or "").startswith(f'shop/regional{{region="{HOSTILE}"}}')
 
 
-def test_the_page_is_self_contained_and_deterministic(slos: dict[tuple[str, str], Slo], tmp_path: Path) -> None:
-    text = page(slos)
+def test_the_page_is_self_contained_and_deterministic(slos: dict[tuple[str, str], Slo], rendered: str) -> None:
+    text = rendered
     assert text == page(slos)
     assert "<script" not in text and "<link" not in text and "@import" not in text and "<img" not in text
     assert set(re.findall(r"https?://[^\s\"<&]+", text)) == {"http://127.0.0.1:9090?a=1", "http://www.w3.org/2000/svg"}

@@ -12,12 +12,17 @@ from sloforge.history.plot import history_figure, plot_history
 from sloforge.history.result import GroupHistory
 from sloforge.model.catalog import Slo
 
-from tests.history.test_history_html import END, OUTAGE, SLOW, START, histories, history, slos  # noqa: F401
+from tests.history.cases import END, OUTAGE, SLOW, START, histories, history, load_slos
 
 pytest.importorskip("matplotlib")
 
 
-def test_the_figure_draws_thresholds_bands_and_both_curves(slos: dict[tuple[str, str], Slo]) -> None:  # noqa: F811
+@pytest.fixture(scope="module")
+def slos(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Slo]:
+    return load_slos(tmp_path_factory.mktemp("specs"))
+
+
+def test_the_figure_draws_thresholds_bands_and_both_curves(slos: dict[tuple[str, str], Slo]) -> None:
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
@@ -47,7 +52,7 @@ def test_the_figure_draws_thresholds_bands_and_both_curves(slos: dict[tuple[str,
         plt.close(figure)
 
 
-def test_the_png_is_written_and_hostile_labels_stay_literal(slos: dict[tuple[str, str], Slo],  # noqa: F811
+def test_the_png_is_written_and_hostile_labels_stay_literal(slos: dict[tuple[str, str], Slo],
                                                              tmp_path: Path) -> None:
     slo = slos[("shop", "regional")]
     odd = history(slo, [(OUTAGE, 1, 40.0)], labels={"region": "$eu_$1 \\frac{"})  # mathtext would fail on this
@@ -59,7 +64,7 @@ def test_the_png_is_written_and_hostile_labels_stay_literal(slos: dict[tuple[str
     assert (tmp_path / "empty.png").stat().st_size > 10_000
 
 
-def test_unwritable_path_and_missing_matplotlib_are_one_line_errors(slos: dict[tuple[str, str], Slo],  # noqa: F811
+def test_unwritable_path_and_missing_matplotlib_are_one_line_errors(slos: dict[tuple[str, str], Slo],
                                                                     tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     shop = histories(slos)[1]
