@@ -11,7 +11,6 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from sloforge.history import html
