@@ -16,7 +16,7 @@ import pytest
 from sloforge.history import html
 from sloforge.history.result import GroupHistory
 from sloforge.model.catalog import Slo
-from sloforge.render import svg
+from sloforge.render import charts
 
 from tests.history.cases import DAY, END, HOSTILE, HOUR, OUTAGE, SLOW, START, histories, history, load_slos
 
@@ -233,9 +233,9 @@ def test_durations_read_in_two_units(seconds: float, text: str) -> None:
 
 def test_linear_axis_and_label_spacing() -> None:
     # linear: round levels from 0; two thresholds 0.1 apart get labels at least 12 px apart
-    chart = ET.fromstring(str(svg.line_chart([(0, 0.0), (HOUR, 7.0)], 0, HOUR, title="t", y_title="y", log=False,
-                                             thresholds=[svg.Threshold(3.0, "a", "#000"),
-                                                         svg.Threshold(3.1, "b", "#000")])))
+    chart = ET.fromstring(str(charts.line_chart([(0, 0.0), (HOUR, 7.0)], 0, HOUR, title="t", y_title="y", log=False,
+                                             thresholds=[charts.Threshold(3.0, "a", "#000"),
+                                                         charts.Threshold(3.1, "b", "#000")])))
     levels = [t.text for t in chart.iter(f"{SVG}text") if t.get("class") == "level"]
     assert levels == ["0x", "2x", "4x", "6x", "8x"]
     ys = [float(t.get("y", "")) for t in chart.iter(f"{SVG}text") if t.get("class") == "threshold"]

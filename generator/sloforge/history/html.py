@@ -4,7 +4,7 @@ Each section: the facts (SLI achieved against the objective, budget consumed, pa
 tickets a week), a timeline of the burn rate with the alert thresholds and the bands where
 the generated alerts would have fired, the budget burn-down, and the incidents, firings and
 attribution tables. The page is `backtest.html.j2` (extending `base.html.j2`, autoescaped);
-this module formats the numbers and draws the charts (render/svg.py).
+this module formats the numbers and draws the charts (render/charts.py).
 
     page = render_page(histories, {(slo.service, slo.name): slo for slo in slos},
                        prometheus="http://prometheus:9090", generated_at=time.time())
@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from sloforge.history.result import Firing, GroupHistory
 from sloforge.model.catalog import Slo
-from sloforge.render import svg
+from sloforge.render import charts, svg
 from sloforge.render.templates import render_html
 
 # a wider right margin than the report: the threshold labels ("ticket 3d 0.933x") sit there;
@@ -85,11 +85,11 @@ def _section(index: int, history: GroupHistory, slo: Slo) -> _Section:
              f"over {_span(history.end - history.start)}"]
     remaining = history.budget_remaining
     colour = _zone_colour(remaining[-1][1] if remaining else None)
-    burndown = svg.burndown_chart(
+    burndown = charts.burndown_chart(
         remaining, history.start, history.end, title=f"{name}: error budget left", chart_id=str(index),
         colour=colour, end_label=f"{_percent(remaining[-1][1])} left" if remaining else None, frame=FRAME)
     burndown_legend = [("line", colour, "budget left")] + [
-        ("box", fill, text) for top, _, fill, text in svg.ZONES
+        ("box", fill, text) for top, _, fill, text in charts.ZONES
         if top > 0 or any(v < 0 for _, v in remaining)]
     attribution_labels = sorted({key for a in history.attribution for key in a.labels})
     ranked = sorted(history.incidents, key=lambda i: (-i.budget_consumed, i.start))
@@ -115,7 +115,7 @@ def _section(index: int, history: GroupHistory, slo: Slo) -> _Section:
 
 
 def _timeline(history: GroupHistory, slo: Slo, name: str) -> Markup:
-    return svg.line_chart(history.burn_rate, history.start, history.end, title=f"{name}: burn rate",
+    return charts.line_chart(history.burn_rate, history.start, history.end, title=f"{name}: burn rate",
                           y_title="burn rate", thresholds=_thresholds(slo), bands=[_band(f) for f in _drawn(history)],
                           colour=BURN_COLOUR, frame=FRAME)
 
@@ -125,22 +125,22 @@ def _drawn(history: GroupHistory) -> list[Firing]:
     return sorted(history.firings, key=lambda f: (f.tier == "page", f.start))
 
 
-def _thresholds(slo: Slo) -> list[svg.Threshold]:
+def _thresholds(slo: Slo) -> list[charts.Threshold]:
     """One line per active window pair: its burn-rate factor (threshold / error budget)."""
     lines = []
     for tier in TIERS:
         pairs = sorted(slo.alerting.active_pairs(tier), key=lambda p: p.long)
         for rank, pair in enumerate(pairs):
             colour = THRESHOLD_COLOURS[tier][min(rank, 1)]
-            lines.append(svg.Threshold(pair.factor, f"{tier} {pair.long_text} {pair.factor:.3g}x", colour))
+            lines.append(charts.Threshold(pair.factor, f"{tier} {pair.long_text} {pair.factor:.3g}x", colour))
     return lines
 
 
-def _band(firing: Firing) -> svg.Band:
+def _band(firing: Firing) -> charts.Band:
     until = "the end of the range" if firing.end is None else _time(firing.end)
     title = (f"{firing.tier}: {firing.alert} ({firing.kind}) from {_time(firing.start)} to {until}, "
              f"{_percent(firing.budget_burned)} of the budget")
-    return svg.Band(firing.start, firing.end if firing.end is not None else float("inf"),
+    return charts.Band(firing.start, firing.end if firing.end is not None else float("inf"),
                     TIER_COLOURS.get(firing.tier, "#7f8c8d"), title, css_class=f"band band-{firing.tier}")
 
 

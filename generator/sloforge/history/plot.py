@@ -18,7 +18,7 @@ from sloforge.errors import SloforgeError
 from sloforge.history.html import THRESHOLD_COLOURS, TIER_COLOURS, TIERS, group_name
 from sloforge.history.result import GroupHistory
 from sloforge.model.catalog import Slo
-from sloforge.render.svg import LOG_FLOOR as FLOOR
+from sloforge.render.charts import LOG_FLOOR as FLOOR
 
 
 def plot_history(history: GroupHistory, slo: Slo, path: Path) -> None:

@@ -1,7 +1,7 @@
 """`report --format html`: one self-contained page, a budget burn-down chart per SLO.
 
 The page is the Jinja2 template `report.html.j2` (extending `base.html.j2`, autoescaped):
-this module formats the numbers and draws the charts (render/svg.py), the template lays
+this module formats the numbers and draws the charts (render/charts.py), the template lays
 them out, so no user text (SLO names, notices) is ever written into markup unescaped.
 
 Each chart plots the error budget left over the window: the errors counted from the
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from sloforge.render import svg
+from sloforge.render import charts, svg
 from sloforge.render.templates import render_html
 from sloforge.report.numbers import burn, percent
 from sloforge.report.status import Status
@@ -69,7 +69,7 @@ def _card(s: Status, index: int) -> _Card:
              f" · burn now {burn(s.current_burn_rate)} · {s.window}")
     ending = (f"it ends at the budget left, {percent(s.budget_remaining)}." if s.has_data
               else "no recorded data, so no budget to show.")
-    chart = svg.burndown_chart(s.burndown, s.start, s.end, title=f"{s.name}: error budget left over {s.window}",
+    chart = charts.burndown_chart(s.burndown, s.start, s.end, title=f"{s.name}: error budget left over {s.window}",
                                chart_id=str(index), colour=_colour(s), gaps=s.gaps,
                                end_label=f"{percent(s.burndown[-1][1])} left" if s.burndown else None,
                                frame=FRAME)
@@ -80,7 +80,7 @@ def _card(s: Status, index: int) -> _Card:
 def _legend(s: Status) -> list[tuple[str, str, str]]:
     items = [("line", _colour(s), "budget left")] if len(s.burndown) > 1 else []
     below_zero = any(v < 0 for _, v in s.burndown)
-    items += [("box", colour, text) for top, _, colour, text in svg.ZONES if top > 0 or below_zero]
+    items += [("box", colour, text) for top, _, colour, text in charts.ZONES if top > 0 or below_zero]
     if s.gaps:
         hours = sum(end - start for start, end in s.gaps) / HOUR
         items.append(("gap", "", f"no data ({hours:.3g} h in {len(s.gaps)} gap{'s' if len(s.gaps) > 1 else ''}): "
