@@ -240,3 +240,20 @@ def test_linear_axis_and_label_spacing() -> None:
     assert levels == ["0x", "2x", "4x", "6x", "8x"]
     ys = [float(t.get("y", "")) for t in chart.iter(f"{SVG}text") if t.get("class") == "threshold"]
     assert ys[1] - ys[0] >= 12
+
+
+def test_chart_labels_are_escaped_and_no_data_breaks_the_line() -> None:
+    nasty = '</svg><script>x</script> & "q"'
+    points = [(0.0, 1.0), (600.0, 2.0), (1200.0, math.nan), (1800.0, 3.0), (2400.0, 0.5)]
+    markup = str(charts.line_chart(points, 0, 2400, title=nasty, y_title=nasty,
+                                   thresholds=[charts.Threshold(2.0, nasty, "#000")],
+                                   bands=[charts.Band(600, 1800, "#c0392b", nasty)]))
+    assert "<script" not in markup
+    chart = ET.fromstring(markup)  # still one well-formed element
+    assert chart.findtext(f"{SVG}title") == nasty
+    assert [t.text for t in chart.iter(f"{SVG}text") if t.get("class") in ("threshold", "axis")] == [
+        "time (UTC)", nasty, nasty]
+    assert [r.findtext(f"{SVG}title") for r in chart.iter(f"{SVG}rect")] == [nasty]
+    # the NaN sample is a hole: two runs, not one line bridging it
+    lines = [p.get("points", "").split() for p in chart.iter(f"{SVG}polyline")]
+    assert [len(run) for run in lines] == [2, 2]

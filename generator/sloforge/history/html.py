@@ -141,7 +141,8 @@ def _band(firing: Firing) -> charts.Band:
     title = (f"{firing.tier}: {firing.alert} ({firing.kind}) from {_time(firing.start)} to {until}, "
              f"{_percent(firing.budget_burned)} of the budget")
     return charts.Band(firing.start, firing.end if firing.end is not None else float("inf"),
-                    TIER_COLOURS.get(firing.tier, "#7f8c8d"), title, css_class=f"band band-{firing.tier}")
+                    TIER_COLOURS.get(firing.tier, "#7f8c8d"), title, css_class=f"band band-{firing.tier}",
+                    opacity=0.4 if firing.tier == "page" else 0.25)
 
 
 def _timeline_legend(history: GroupHistory, slo: Slo) -> list[tuple[str, str, str]]:
@@ -150,7 +151,8 @@ def _timeline_legend(history: GroupHistory, slo: Slo) -> list[tuple[str, str, st
         items.append(("dash", THRESHOLD_COLOURS["page"][0], "alert thresholds (burn-rate factors, named at the right)"))
     for tier in TIERS:
         count = sum(1 for f in history.firings if f.tier == tier)
-        items.append(("box", TIER_COLOURS[tier], f"{tier} firing ({count})"))
+        # the swatch as translucent as the band (#rrggbbaa), so the two look alike
+        items.append(("box", TIER_COLOURS[tier] + ("66" if tier == "page" else "40"), f"{tier} firing ({count})"))
     return items
 
 

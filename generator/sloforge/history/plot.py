@@ -88,7 +88,7 @@ def _burn_panel(ax: Any, history: GroupHistory, slo: Slo) -> None:
                        label=f"{tier} {pair.long_text} {pair.factor:.3g}x")
     ax.set_yscale("log")
     top = max([*(v for v in values if math.isfinite(v)), *(p.factor for p in slo.alerting.pairs), 1.0])
-    ax.set_ylim(FLOOR, 10 ** math.ceil(math.log10(top * 1.05)))
+    ax.set_ylim(FLOOR, 10 ** math.ceil(math.log10(top) - 1e-9) * 1.3)  # a little room above a full outage
     ax.set_ylabel("burn rate (x budget pace)")
     ax.grid(True, which="major", alpha=0.3)
     ax.yaxis.set_major_formatter(lambda value, _: f"{value:g}x")

@@ -67,7 +67,8 @@ def line_chart(points: Sequence[tuple[float, float]], start: float, end: float, 
     finite = [v for _, v in points if math.isfinite(v)]
     top = max([*finite, *(t.value for t in thresholds), 1.0])
     if log:
-        low, high = LOG_FLOOR, 10 ** math.ceil(math.log10(top * 1.05))
+        # the decade at or above the peak: a full outage of a 99.9% SLO is exactly 1000x, on the top line
+        low, high = LOG_FLOOR, 10 ** math.ceil(math.log10(top) - 1e-9)
         levels = [10.0 ** k for k in range(round(math.log10(low)), round(math.log10(high)) + 1)]
     else:
         low, high, levels = 0.0, *_linear_levels(top * 1.05)
