@@ -195,7 +195,7 @@ def _curve(points: Sequence[tuple[float, float]], gaps: Sequence[tuple[float, fl
     dashed: list[tuple[tuple[float, float], tuple[float, float]]] = []
     previous: tuple[float, float] | None = None
     for point in decimate(points, times, times.frame):
-        if previous is not None and any(start < point[0] and end > previous[0] for start, end in gaps):
+        if gaps and previous is not None and any(start < point[0] and end > previous[0] for start, end in gaps):
             dashed.append((previous, point))
             pieces.append([point])
         elif pieces:

@@ -109,21 +109,33 @@ def decimate(points: Sequence[tuple[float, float]], times: TimeAxis, frame: Fram
     """
     if len(points) <= 2 * frame.plot_w:
         return list(points)
+    # one pass, no per-point calls: this runs over every sample of every SLO on the page
+    scale, origin = frame.plot_w / times.span, times.start
     kept: list[tuple[float, float]] = []
-    column: list[tuple[float, float]] = []
-    current = None
-    for point in [*points, (math.inf, math.nan)]:
-        index = math.floor(times.x(point[0])) if math.isfinite(point[0]) else None
-        if index != current and column:
-            finite = [p for p in column if math.isfinite(p[1])]
-            chosen = {column[0], column[-1]}
-            if finite:
-                chosen |= {min(finite, key=lambda p: p[1]), max(finite, key=lambda p: p[1])}
-            kept.extend(sorted(chosen, key=lambda p: p[0]))
-            column = []
-        current = index
-        column.append(point)
+    column: int | None = None
+    first = low = high = last = points[0]
+    for point in points:
+        offset = (point[0] - origin) * scale
+        index = int(offset) if offset >= 0 else math.floor(offset)  # int() is floor for >= 0, and faster
+        if index != column:
+            if column is not None:
+                kept.extend(_extremes(first, low, high, last))
+            column, first, low, high, last = index, point, point, point, point
+            continue
+        last = point
+        value = point[1]
+        if value == value:  # not NaN (a hole stays a first or last point, never an extreme)
+            if not low[1] <= value:  # also true while low is NaN
+                low = point
+            if not high[1] >= value:
+                high = point
+    kept.extend(_extremes(first, low, high, last))
     return kept
+
+
+def _extremes(*points: tuple[float, float]) -> list[tuple[float, float]]:
+    """The distinct points of one column, in time order."""
+    return sorted(set(points), key=lambda p: p[0])
 
 
 def runs(points: Sequence[tuple[float, float]]) -> list[list[tuple[float, float]]]:
