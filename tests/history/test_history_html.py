@@ -257,3 +257,21 @@ def test_chart_labels_are_escaped_and_no_data_breaks_the_line() -> None:
     # the NaN sample is a hole: two runs, not one line bridging it
     lines = [p.get("points", "").split() for p in chart.iter(f"{SVG}polyline")]
     assert [len(run) for run in lines] == [2, 2]
+
+
+def test_decimation_keeps_each_columns_extremes_and_the_holes() -> None:
+    from sloforge.render import svg
+
+    frame = svg.Frame()
+    minutes = 30 * 24 * 60
+    points = [(k * 60.0, math.nan if 20_000 <= k < 20_100 else 1.0 + (k % 97) / 97) for k in range(minutes)]
+    points[31_337] = (31_337 * 60.0, 500.0)  # one minute's spike
+    points[12_345] = (12_345 * 60.0, 0.001)  # one minute's dip
+    axis = svg.TimeAxis(frame, 0, (minutes - 1) * 60.0)
+    kept = svg.decimate(points, axis, frame)
+    assert len(kept) <= 4 * (frame.plot_w + 1) and kept == sorted(kept)
+    values = [v for _, v in kept]
+    assert 500.0 in values and 0.001 in values  # neither averaged nor skipped away
+    assert len(svg.runs(kept)) == 2  # the 100-minute hole still splits the line
+    short = points[:100]
+    assert svg.decimate(short, axis, frame) == short  # few samples pass unchanged
