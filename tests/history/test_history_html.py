@@ -225,6 +225,12 @@ def test_an_empty_page_and_a_history_without_samples(slos: dict[tuple[str, str],
     assert "0 SLOs" in html.render_page([], slos, prometheus="p", generated_at=END)
 
 
+@pytest.mark.parametrize(("rate", "text"), [(0.0, "0"), (0.2333, "0.23"), (4.66, "4.7"), (9.96, "10"),
+                                             (150.4, "150"), (1234.0, "1234")])
+def test_counts_a_week_never_in_exponent_notation(rate: float, text: str) -> None:
+    assert html.weekly(rate) == text
+
+
 @pytest.mark.parametrize(("seconds", "text"), [(0, "0s"), (45, "45s"), (125, "2m 5s"), (3600, "1h"),
                                                (7500, "2h 5m"), (3 * DAY, "3d"), (90061, "1d 1h")])
 def test_durations_read_in_two_units(seconds: float, text: str) -> None:

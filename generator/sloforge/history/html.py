@@ -80,7 +80,7 @@ def _section(index: int, history: GroupHistory, slo: Slo) -> _Section:
     pages, tickets = history.per_week("page"), history.per_week("ticket")
     facts = [f"SLI {_percent(sli, 5)} (objective {slo.objective:g}%)",
              f"{_percent(history.budget_consumed)} of a {slo.period_text} budget consumed",
-             f"{pages:.2g} pages and {tickets:.2g} tickets a week",
+             f"{weekly(pages)} pages and {weekly(tickets)} tickets a week",
              f"{len(history.incidents)} incident{'' if len(history.incidents) == 1 else 's'}",
              f"over {_span(history.end - history.start)}"]
     remaining = history.budget_remaining
@@ -110,7 +110,7 @@ def _section(index: int, history: GroupHistory, slo: Slo) -> _Section:
                       _percent(a.budget_consumed), _percent(a.share))
                      for a in sorted(history.attribution, key=lambda a: -a.budget_consumed)],
         summary=(name, f"{slo.objective:g}%", _percent(sli, 5), _percent(history.budget_consumed),
-                 f"{pages:.2g}", f"{tickets:.2g}", str(len(history.incidents))),
+                 weekly(pages), weekly(tickets), str(len(history.incidents))),
     )
 
 
@@ -154,6 +154,11 @@ def _timeline_legend(history: GroupHistory, slo: Slo) -> list[tuple[str, str, st
         # the swatch as translucent as the band (#rrggbbaa), so the two look alike
         items.append(("box", TIER_COLOURS[tier] + ("66" if tier == "page" else "40"), f"{tier} firing ({count})"))
     return items
+
+
+def weekly(rate: float) -> str:
+    """A count a week: two significant digits under 10 (0.23), whole numbers above (150, not 1.5e+02)."""
+    return f"{rate:.0f}" if rate >= 10 else f"{rate:.2g}"
 
 
 def _zone_colour(left: float | None) -> str:

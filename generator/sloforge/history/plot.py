@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sloforge.errors import SloforgeError
-from sloforge.history.html import THRESHOLD_COLOURS, TIER_COLOURS, TIERS, group_name
+from sloforge.history.html import THRESHOLD_COLOURS, TIER_COLOURS, TIERS, group_name, weekly
 from sloforge.history.result import GroupHistory
 from sloforge.model.catalog import Slo
 from sloforge.render.charts import LOG_FLOOR as FLOOR
@@ -51,7 +51,7 @@ def history_figure(history: GroupHistory, slo: Slo) -> Any:
     figure.suptitle(f"{_plain(group_name(history))}: SLI {'-' if sli is None else f'{sli * 100:.5g}%'} "
                     f"(objective {slo.objective:g}% over {slo.period_text}), "
                     f"{history.budget_consumed * 100:.3g}% of a budget consumed, "
-                    f"{history.per_week('page'):.2g} pages and {history.per_week('ticket'):.2g} tickets a week",
+                    f"{weekly(history.per_week('page'))} pages and {weekly(history.per_week('ticket'))} tickets a week",
                     fontsize=10)
     figure.tight_layout()
     return figure
