@@ -72,6 +72,32 @@ def test_plot_needs_one_slo(server: str, specs: Path, tmp_path: Path) -> None:
     assert done.stderr.strip() == "error: --plot draws one SLO and these specs hold 2: choose one with --slo"
 
 
+def test_html_page_and_plot_from_real_data(server: str, specs: Path, tmp_path: Path) -> None:
+    """The page and the PNG end to end: the no-data SLO named on the page, the outage's page band where it fired."""
+    import os
+    import re
+    import xml.etree.ElementTree as ET
+
+    page, png = tmp_path / "backtest.html", tmp_path / "shop.png"
+    done = run_cli("backtest", str(specs), "--prometheus", server, "--range", "3d", "--end", str(END),
+                   "--format", "html", "--output", str(page), "--by", "route")
+    assert done.returncode == 1  # ghost has no data: reported, the page still written
+    html = page.read_text()
+    if os.environ.get("SLOFORGE_BACKTEST_ARTIFACT"):  # for a screenshot
+        Path(os.environ["SLOFORGE_BACKTEST_ARTIFACT"]).write_text(html)
+    assert "<b>Not backtested.</b> ghost/availability: no data" in html
+    [section] = re.findall(r"<section class=\"slo\".*?</section>", html, re.S)
+    assert "<h2>shop/availability</h2>" in section and "Who spent the budget" in section
+    timeline = ET.fromstring(re.findall(r"<svg class=\"timeline\".*?</svg>", section, re.S)[0])
+    titles = [r.findtext("{http://www.w3.org/2000/svg}title") or "" for r in timeline.iter("{http://www.w3.org/2000/svg}rect")
+              if r.get("class") == "band band-page"]
+    assert titles and all(t.startswith("page: ") for t in titles)
+    done = run_cli("backtest", str(specs / "shop.yml"), "--prometheus", server, "--range", "3d", "--end", str(END),
+                   "--plot", str(png), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+
+
 def test_suggest_needs_a_whole_period(server: str, specs: Path) -> None:
     done = run_cli("suggest", str(specs / "shop.yml"), "--prometheus", server, "--range", "3d", "--end", str(END))
     assert done.returncode == 1

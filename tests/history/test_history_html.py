@@ -34,8 +34,9 @@ def rendered(slos: dict[tuple[str, str], Slo]) -> str:
 
 
 def page(slos: dict[tuple[str, str], Slo]) -> str:
-    return html.render_page(histories(slos), slos, prometheus="http://127.0.0.1:9090?a=1&b=2", generated_at=END,
-                            notes=[f"shop/broken: no data in the range {HOSTILE}"])
+    return html.render_page(histories(slos), slos, prometheus="http://127.0.0.1:9090?a=1&b=2", start=START, end=END,
+                            problems=[f"shop/broken: no data in the range {HOSTILE}"],
+                            notes=["shop/availability: 2 of 720 steps had no samples"])
 
 
 class Tree(HTMLParser):
@@ -102,7 +103,8 @@ def test_one_section_per_group_in_order_with_its_tables(slos: dict[tuple[str, st
     assert rows(quiet, "incidents") == rows(quiet, "firings") == []
     assert "No incident" in quiet and "No alert would have fired" in quiet
     assert "Who spent the budget" not in shop and "Who spent the budget" in eu
-    assert rows(eu, "attribution") == [["503", "/pay", "1200", "80%", "75%"],
+    assert "<h3>Burn rate over 1h and would-be alerts</h3>" in shop
+    assert rows(eu, "attribution") == [["503", "/pay", "1,200", "80%", "75%"],
                                        ["500", HOSTILE, "400", "27%", "25%"]]
     # the summary: one row per group, linked to its section
     summary = rows(text.split("<section")[0], "top")
@@ -121,7 +123,7 @@ def test_facts_name_the_sli_against_the_objective(slos: dict[tuple[str, str], Sl
     assert "class=\"below\"" not in shop and "class=\"below\"" not in quiet
     # a burn above 1x over the whole range is an SLI below the objective: flagged
     quiet = slos[("shop", "quiet")]
-    burning = html.render_page([history(quiet, [], base=1.5)], slos, prometheus="p", generated_at=END)
+    burning = html.render_page([history(quiet, [], base=1.5)], slos, prometheus="p", start=START, end=END)
     assert "<span class=\"below\">SLI 98.5% (objective 99%)</span>" in burning
     assert "0.23 pages and 0.47 tickets a week" in facts
     assert f"{spent * 100:.3g}% of a 30d budget consumed" in facts
@@ -194,12 +196,12 @@ def test_hostile_text_stays_text(slos: dict[tuple[str, str], Slo], rendered: str
     text = rendered
     assert "<script" not in text and "&lt;script&gt;alert(" in text
     tree = parsed(text)
-    assert {tag for tag, _ in tree.elements} <= {"html", "head", "meta", "title", "style", "body", "h1", "div",
+    assert {tag for tag, _ in tree.elements} <= {"html", "head", "meta", "title", "style", "body", "h1", "div", "b",
                                                   "table", "tr", "th", "td", "a", "p", "i", "section", "h2", "h3",
                                                   "span", "svg", "line", "text", "rect", "polyline", "circle",
                                                   "defs", "pattern"}
     assert f'shop/regional{{region="{HOSTILE}"}}' in tree.texts  # the heading reads back as written
-    assert f"shop/broken: no data in the range {HOSTILE}" in tree.texts
+    assert f" shop/broken: no data in the range {HOSTILE}" in tree.texts  # after "Not backtested."
     hostile = sections(text)[3]
     for chart in svgs(hostile).values():  # well-formed XML, the title as written
         assert (chart.findtext(f"{SVG}title") or "").startswith(f'shop/regional{{region="{HOSTILE}"}}')
@@ -217,12 +219,14 @@ def test_the_page_is_self_contained_and_deterministic(slos: dict[tuple[str, str]
 def test_an_empty_page_and_a_history_without_samples(slos: dict[tuple[str, str], Slo]) -> None:
     shop = slos[("shop", "availability")]
     empty = GroupHistory("shop", "availability", {}, START, END, 0.0, 0.0, 0.0, (), ())
-    text = html.render_page([empty], slos, prometheus="p", generated_at=END)
+    text = html.render_page([empty], slos, prometheus="p", start=START, end=END)
     [section] = sections(text)
     assert "SLI - (objective 99.9%)" in parsed(section).texts
     assert [t.text for t in svgs(section)["timeline"].iter(f"{SVG}text") if t.text == "no data"] == ["no data"]
     assert "no data" in section and shop.objective == 99.9
-    assert "0 SLOs" in html.render_page([], slos, prometheus="p", generated_at=END)
+    nothing = html.render_page([], slos, prometheus="p", start=START, end=END, problems=["a/b: no data"])
+    assert "0 SLOs" in nothing and "2026-11-06 00:00 to 2026-12-06 00:00 UTC (30d)" in nothing
+    assert "<div class=\"notice problem\"><b>Not backtested.</b> a/b: no data</div>" in nothing
 
 
 @pytest.mark.parametrize(("rate", "text"), [(0.0, "0"), (0.2333, "0.23"), (4.66, "4.7"), (9.96, "10"),

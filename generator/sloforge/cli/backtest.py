@@ -143,8 +143,8 @@ def _render(outcome: Outcome, slos: dict[tuple[str, str], Slo], output_format: s
     if output_format == "html":
         from sloforge.history.html import render_page
 
-        return render_page(outcome.histories, slos, {"prometheus": prometheus, "start": start, "end": stop,
-                                                     "problems": outcome.problems, "notes": outcome.notes})
+        return render_page(outcome.histories, slos, prometheus=prometheus, start=start, end=stop,
+                           problems=outcome.problems, notes=outcome.notes)
     return text.tables(outcome.histories, slos)
 
 

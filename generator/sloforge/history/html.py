@@ -7,7 +7,7 @@ attribution tables. The page is `backtest.html.j2` (extending `base.html.j2`, au
 this module formats the numbers and draws the charts (render/charts.py).
 
     page = render_page(histories, {(slo.service, slo.name): slo for slo in slos},
-                       prometheus="http://prometheus:9090", generated_at=time.time())
+                       prometheus="http://prometheus:9090", start=start, end=end)
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from sloforge import durations
 from sloforge.history.result import Firing, GroupHistory
 from sloforge.model.catalog import Slo
 from sloforge.render import charts, svg
@@ -37,6 +38,7 @@ WEEK = 7 * 86400
 class _Section:
     anchor: str
     name: str
+    window: str
     facts: list[str]
     below_objective: bool
     timeline: Markup
@@ -51,22 +53,20 @@ class _Section:
     summary: tuple[str, ...]
 
 
-def render_page(histories: Sequence[GroupHistory], slos: Mapping[tuple[str, str], Slo], *,
-                prometheus: str, generated_at: float, notes: Sequence[str] = ()) -> str:
-    """The whole page, as text (ends with a newline).
+def render_page(histories: Sequence[GroupHistory], slos: Mapping[tuple[str, str], Slo], *, prometheus: str,
+                start: float, end: float, problems: Sequence[str] = (), notes: Sequence[str] = ()) -> str:
+    """The whole page, as text (ends with a newline); the same input gives the same bytes.
 
     `slos` maps (service, SLO name) to the model SLO of every history (its objective, period,
-    budget and alert windows); `notes` are one-line messages shown at the top (e.g. the SLOs
-    that could not be backtested, and why). The histories are drawn in the order given.
+    budget and alert windows); `start`/`end` is the backtested range (unix seconds);
+    `problems` (SLOs that could not be backtested, and why) and `notes` (partial data and
+    the like) are one line each, shown above the summary. Histories are drawn in the order given.
     """
     sections = [_section(index, history, slos[(history.service, history.slo)])
                 for index, history in enumerate(histories)]
-    starts = [h.start for h in histories]
-    ends = [h.end for h in histories]
-    span = (f"{svg.utc(min(starts), '%Y-%m-%d %H:%M')} to {svg.utc(max(ends), '%Y-%m-%d %H:%M UTC')}"
-            if histories else "no range")
-    return render_html("backtest.html.j2", sections=sections, prometheus=prometheus, span=span, notes=list(notes),
-                       generated=svg.utc(generated_at, "%Y-%m-%d %H:%M UTC"))
+    span = f"{svg.utc(start, '%Y-%m-%d %H:%M')} to {svg.utc(end, '%Y-%m-%d %H:%M UTC')} ({_span(end - start)})"
+    return render_html("backtest.html.j2", sections=sections, prometheus=prometheus, span=span,
+                       problems=list(problems), notes=list(notes))
 
 
 def group_name(history: GroupHistory) -> str:
@@ -94,7 +94,7 @@ def _section(index: int, history: GroupHistory, slo: Slo) -> _Section:
     attribution_labels = sorted({key for a in history.attribution for key in a.labels})
     ranked = sorted(history.incidents, key=lambda i: (-i.budget_consumed, i.start))
     return _Section(
-        anchor=f"slo-{index}", name=name, facts=facts,
+        anchor=f"slo-{index}", name=name, window=burn_window(slo), facts=facts,
         below_objective=sli is not None and sli < slo.target,
         timeline=_timeline(history, slo, name), timeline_legend=_timeline_legend(history, slo),
         burndown=burndown, burndown_legend=burndown_legend,
@@ -106,7 +106,7 @@ def _section(index: int, history: GroupHistory, slo: Slo) -> _Section:
                  for f in sorted(history.firings, key=lambda f: (f.start, f.tier, f.alert))],
         firing_tiers=[f.tier for f in sorted(history.firings, key=lambda f: (f.start, f.tier, f.alert))],
         attribution_labels=attribution_labels,
-        attribution=[(*(a.labels.get(key, "") for key in attribution_labels), f"{a.bad_events:.6g}",
+        attribution=[(*(a.labels.get(key, "") for key in attribution_labels), _count(a.bad_events),
                       _percent(a.budget_consumed), _percent(a.share))
                      for a in sorted(history.attribution, key=lambda a: -a.budget_consumed)],
         summary=(name, f"{slo.objective:g}%", _percent(sli, 5), _percent(history.budget_consumed),
@@ -114,10 +114,17 @@ def _section(index: int, history: GroupHistory, slo: Slo) -> _Section:
     )
 
 
+def burn_window(slo: Slo) -> str:
+    """The window of GroupHistory.burn_rate: the shortest long window of the SLO's pairs (1h by
+    default), as history/replay.py's _burn_curve computes it. Keep the two in step."""
+    return durations.format(min((p.long for p in slo.alerting.pairs), default=3600))
+
+
 def _timeline(history: GroupHistory, slo: Slo, name: str) -> Markup:
-    return charts.line_chart(history.burn_rate, history.start, history.end, title=f"{name}: burn rate",
-                          y_title="burn rate", thresholds=_thresholds(slo), bands=[_band(f) for f in _drawn(history)],
-                          colour=BURN_COLOUR, frame=FRAME)
+    window = burn_window(slo)
+    return charts.line_chart(history.burn_rate, history.start, history.end, title=f"{name}: burn rate over {window}",
+                             y_title=f"burn rate ({window})", thresholds=_thresholds(slo),
+                             bands=[_band(f) for f in _drawn(history)], colour=BURN_COLOUR, frame=FRAME)
 
 
 def _drawn(history: GroupHistory) -> list[Firing]:
@@ -159,6 +166,11 @@ def _timeline_legend(history: GroupHistory, slo: Slo) -> list[tuple[str, str, st
 def weekly(rate: float) -> str:
     """A count a week: two significant digits under 10 (0.23), whole numbers above (150, not 1.5e+02)."""
     return f"{rate:.0f}" if rate >= 10 else f"{rate:.2g}"
+
+
+def _count(events: float) -> str:
+    """Events: whole and grouped from 100 on (21,960), three digits below (rates make fractions)."""
+    return f"{events:,.0f}" if events >= 100 else f"{events:.3g}"
 
 
 def _zone_colour(left: float | None) -> str:

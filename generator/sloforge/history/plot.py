@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sloforge.errors import SloforgeError
-from sloforge.history.html import THRESHOLD_COLOURS, TIER_COLOURS, TIERS, group_name, weekly
+from sloforge.history.html import THRESHOLD_COLOURS, TIER_COLOURS, TIERS, burn_window, group_name, weekly
 from sloforge.history.result import GroupHistory
 from sloforge.model.catalog import Slo
 from sloforge.render.charts import LOG_FLOOR as FLOOR
@@ -89,7 +89,7 @@ def _burn_panel(ax: Any, history: GroupHistory, slo: Slo) -> None:
     ax.set_yscale("log")
     top = max([*(v for v in values if math.isfinite(v)), *(p.factor for p in slo.alerting.pairs), 1.0])
     ax.set_ylim(FLOOR, 10 ** math.ceil(math.log10(top) - 1e-9) * 1.3)  # a little room above a full outage
-    ax.set_ylabel("burn rate (x budget pace)")
+    ax.set_ylabel(f"burn rate over {burn_window(slo)} (x budget pace)")
     ax.grid(True, which="major", alpha=0.3)
     ax.yaxis.set_major_formatter(lambda value, _: f"{value:g}x")
     # above the panel, not on it: a legend inside would hide the peaks it explains
