@@ -257,16 +257,18 @@ def _incidents(r: Replay, in_range: np.ndarray, errors: np.ndarray, period_budge
 
 
 def _downsample(times: np.ndarray, values: np.ndarray) -> tuple[tuple[float, float], ...]:
-    """At most PICTURE_POINTS points, keeping each bucket's peak (a short spike stays visible)."""
-    keep = ~np.isnan(values)
-    times, values = times[keep], values[keep]
-    if len(values) == 0:
+    """At most PICTURE_POINTS points, keeping each bucket's peak (a short spike stays visible);
+    a bucket with no sample at all is one NaN point, so a chart shows the gap instead of a bridge."""
+    if not np.any(~np.isnan(values)):
         return ()
     size = max(1, -(-len(values) // PICTURE_POINTS))
     out = []
     for low in range(0, len(values), size):
         chunk = values[low:low + size]
-        peak = int(np.argmax(chunk))
+        if np.all(np.isnan(chunk)):
+            out.append((float(times[low]), math.nan))
+            continue
+        peak = int(np.nanargmax(chunk))
         out.append((float(times[low + peak]), float(chunk[peak])))
     return tuple(out)
 

@@ -81,11 +81,11 @@ def tables(histories: list[GroupHistory], slos: dict[tuple[str, str], Slo], widt
     return console.export_text()
 
 
-def to_json(history: GroupHistory, slo: Slo, pictures: bool = False) -> dict[str, Any]:
+def to_json(history: GroupHistory, slo: Slo) -> dict[str, Any]:
     out = asdict(history)
-    if not pictures:
-        out.pop("burn_rate")
-        out.pop("budget_remaining")
+    # the pictures' series (with NaN for gaps, which JSON has no spelling for) stay out
+    out.pop("burn_rate")
+    out.pop("budget_remaining")
     out["sli"] = history.sli
     out["objective"] = slo.objective
     out["period"] = slo.period_text
