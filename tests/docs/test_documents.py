@@ -83,6 +83,10 @@ def test_spec_text_stays_literal() -> None:
     assert "5xx_errors (see *docs*)" in html
     assert "<b>" not in html and "<em>" not in html and "<ol>" not in html
     assert '<a href="https://runbooks.example.com/shop/availability?view=full(1)">' in html
+    # sloforge's own hints stay Markdown: the field to write is code
+    search = _parser().render((GOLDEN_DOCS / "expected" / "docs" / "search.md").read_text("utf-8"))
+    assert "not written (<code>rationale:</code> in the spec)" in search
+    assert "no definition written (<code>sli.definition:</code> in the spec)" in search
 
 
 def _doc_receivers(text: str, slo: str) -> dict[str, set[str]]:
