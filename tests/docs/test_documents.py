@@ -196,3 +196,28 @@ def test_routing_change_rerenders_the_documents(tmp_path: Path) -> None:
     text = (out / "docs" / "shop.md").read_text()
     assert _doc_receivers(text, "availability")["ticket"] == {"sloforge-payments-shop-availability-ticket"}
     assert _doc_receivers(text, "latency")["ticket"] == {"sloforge-payments-ticket"}
+
+
+def test_a_dependency_change_rerenders_the_dependent_document(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each document is cached under what it shows: editing pay's objective rewrites shop's
+    document (which shows it), and the warm output equals a cold one."""
+    import shutil
+
+    specs = tmp_path / "input"
+    shutil.copytree(GOLDEN_DOCS / "input", specs)
+    monkeypatch.setenv("SLOFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    warm, cold = tmp_path / "warm", tmp_path / "cold"
+    for _ in range(2):
+        assert run_cli("generate", str(specs), "--out", str(warm)).returncode == 0
+    assert list((tmp_path / "cache").rglob("*.pickle"))
+    shop = specs / "shop.yml"
+    shop.write_text(shop.read_text().replace("objective: 99.95", "objective: 99.97"))
+    assert run_cli("generate", str(specs), "--out", str(warm)).returncode == 0
+    text = (warm / "docs" / "shop.md").read_text()
+    assert "| [pay](pay.md) | hard | availability 99.97%, latency 99% |" in text
+    assert "pay/availability 99.97% x search/availability 99.9%" in text
+    monkeypatch.setenv("SLOFORGE_NO_CACHE", "1")
+    assert run_cli("generate", str(specs), "--out", str(cold)).returncode == 0
+    for name in ("shop.md", "pay.md", "search.md", "README.md"):
+        assert (warm / "docs" / name).read_text() == (cold / "docs" / name).read_text()
