@@ -1,0 +1,129 @@
+"""The exhaustion forecast (`slo:period_error_budget_exhaustion:seconds`) in real promtool.
+
+The tests feed the 5m base series (the seam the generated unit tests feed too: above it,
+every window, the period sum, the remaining budget and the forecast are evaluated by
+promtool from the rule file sloforge writes), so the recent burn b and the remaining
+budget R are exact and the forecast R P / b is checked against arithmetic done here by
+hand. The numbers are chosen so that a wrong formula gives another answer: R / b without
+P, (1 - R) P / b, P / b, or a forecast where the burn cannot exhaust the budget.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import yaml
+from sloforge import conventions as c
+from sloforge.compile.rules.unit_tests import INPUT_LABEL
+
+from tests.budgets.conftest import rule_files
+
+FORECAST = c.PERIOD_BUDGET_EXHAUSTION
+
+
+def slo(name: str, objective: float, window: str = "30d", windows: str = "") -> str:
+    alerting = f"    alerting:\n      windows:\n{windows}" if windows else ""
+    return (f"  - name: {name}\n    objective: {objective}\n    window: {window}\n    sli:\n      events:\n"
+            f"        errors: sum(rate(req_total{{job=\"{name}\",code=\"500\"}}[{{{{ window }}}}]))\n"
+            f"        total: sum(rate(req_total{{job=\"{name}\"}}[{{{{ window }}}}]))\n{alerting}")
+
+
+def spec(*slos: str) -> str:
+    return "apiVersion: sloforge/v1\nkind: ServiceLevels\nservice: shop\nslos:\n" + "".join(slos)
+
+
+# A page-only policy: no 1d window recorded, so the forecast sums the 5m rates over [1d] itself.
+PAGE_ONLY = "        - {long: 1h, short: 5m, factor: 14, severity: page}\n"
+
+
+def fed(name: str, errors: str, total: str) -> list[dict[str, str]]:
+    """The SLO's 5m error and total rates (per second), as promtool input values."""
+    labels = {c.LABEL_SERVICE: "shop", c.LABEL_SLO: name, c.LABEL_WINDOW: "5m", **INPUT_LABEL}
+    matchers = "{" + ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
+    return [{"series": c.error_events("5m") + matchers, "values": errors},
+            {"series": c.total_events("5m") + matchers, "values": total}]
+
+
+def steady(name: str, ratio: float, per_second: float, minutes: int) -> list[dict[str, str]]:
+    return fed(name, f"{ratio * per_second!r}+0x{minutes}", f"{per_second!r}+0x{minutes}")
+
+
+def forecast(at: str, expected: dict[str, float], period: dict[str, str]) -> dict[str, object]:
+    """The forecast at `at`, to 1/100 s, of exactly the SLOs in `expected` (others absent)."""
+    return {"expr": f"round({FORECAST}, 0.01)", "eval_time": at,
+            "exp_samples": [{"labels": _labels(name, period[name]), "value": value}
+                            for name, value in sorted(expected.items())]}
+
+
+def _labels(name: str, window: str) -> str:
+    """The labels of an SLO's period series (round() drops the metric name)."""
+    return f'{{slo_name="{name}", slo_service="shop", slo_window="{window}"}}'
+
+
+def group_order(rules_text: str) -> list[str]:
+    """Each SLO's fast group before its long one, as Prometheus' own minute-later reads would see them."""
+    return [g["name"] for g in yaml.safe_load(rules_text)["groups"]]
+
+
+def run(promtool: str, tmp_path: Path, text: str, test: dict[str, object]) -> None:
+    rules = rule_files(text, tmp_path)
+    document = {"rule_files": rules, "evaluation_interval": "1m",
+                "group_eval_order": group_order((tmp_path / rules[0]).read_text()), "tests": [test]}
+    (tmp_path / "test.yml").write_text(yaml.safe_dump(document, sort_keys=False, width=1000), encoding="utf-8")
+    done = subprocess.run([promtool, "test", "rules", "test.yml"], cwd=tmp_path, check=False,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_forecast_at_a_steady_burn_and_its_edges(promtool: str, tmp_path: Path) -> None:
+    # A steady error ratio e from the start: every window reads e, so b = e / budget and the
+    # period has consumed b, R = 1 - b. The budget can run out only when b > R, i.e. b > 0.5.
+    text = spec(slo("steady", 99.9, "28d"), slo("calm", 99.9, "28d"), slo("spent", 99.5),
+                slo("idle", 99.9), slo("quiet", 99.9, "7d"), slo("gone", 99.5),
+                slo("short", 99, "12h", PAGE_ONLY))
+    minutes = 180
+    series = [
+        # b = 0.0007 / 0.001 = 0.7 (below 1), R = 0.3 < b: R P / b = 0.3 / 0.7 x 28d = 1,036,800 s
+        # (12d). R / b would be 0.43, (1 - R) P / b a whole period, which the forecast never shows.
+        *steady("steady", 0.0007, 10, minutes),
+        # b = 0.4, R = 0.6 >= b: a burn below what is left cannot exhaust it: absent.
+        *steady("calm", 0.0004, 25, minutes),
+        # b = 0.02 / 0.005 = 4, R = -3: already exhausted: 0, not a negative time.
+        *steady("spent", 0.02, 3, minutes),
+        # no traffic at all: R and b are 0/0: absent, no NaN.
+        *fed("idle", f"0+0x{minutes}", f"0+0x{minutes}"),
+        # traffic, no errors: b = 0, R = 1: absent, no +Inf.
+        *steady("quiet", 0.0, 7, minutes),
+        # spent in its first hour (b = 0.04 / 0.005 = 8), then idle: the day's burn is still 8 (its
+        # ratio counts the errors of that hour), R = 1 - 8 < 0: 0.
+        *fed("gone", f"0.4+0x60 0+0x{minutes - 61}", f"10+0x60 0+0x{minutes - 61}"),
+        # a 12h period (shorter than the forecast's day) reads the period's own burn:
+        # b = 0.008 / 0.01 = 0.8, R = 0.2: 0.2 / 0.8 x 12h = 10,800 s.
+        *steady("short", 0.008, 4, minutes),
+    ]
+    period = {"steady": "28d", "calm": "28d", "spent": "30d", "idle": "30d", "quiet": "7d", "gone": "30d",
+              "short": "12h"}
+    run(promtool, tmp_path, text, {"interval": "1m", "input_series": series, "promql_expr_test": [
+        forecast("2h", {"steady": 1036800, "spent": 0, "gone": 0, "short": 10800}, period),
+        # the inputs the forecast reads, for the arithmetic above
+        {"expr": f'round({c.PERIOD_BUDGET_REMAINING}{{slo_name=~"steady|calm|short"}}, 0.0001)', "eval_time": "2h",
+         "exp_samples": [{"labels": _labels(n, period[n]), "value": v}
+                         for n, v in (("calm", 0.6), ("short", 0.2), ("steady", 0.3))]},
+    ]})
+
+
+def test_a_burn_of_10_exhausts_what_is_left_in_a_tenth_of_its_share(promtool: str, tmp_path: Path) -> None:
+    # A 7d SLO at 99% (budget 1%): an hour at 600 requests/s without errors, then 25 hours at 1/s with
+    # 10% errors. At 26h the last day saw only the second phase: b = 0.1 / 0.01 = 10. The period so
+    # far: 1500 minutes x 0.1 errors/s over (60 x 600 + 1500 x 1) request-minutes = 0.004 error ratio,
+    # 40% of the budget: R = 0.6. Earliest exhaustion: R P / b = 0.6 x 604,800 s / 10 = 36,288 s
+    # (10h04m48s). (1 - R) P / b would give 24,192 s; R P without b 362,880 s; R / b 0.06.
+    text = spec(slo("surge", 99, "7d", PAGE_ONLY))
+    # minute 0 is missing, so the phases are 60 and 1500 samples and the period's hours hold them all
+    series = fed("surge", "_ 0+0x59 0.1+0x1499", "_ 600+0x59 1+0x1499")
+    run(promtool, tmp_path, text, {"interval": "1m", "input_series": series, "promql_expr_test": [
+        forecast("26h", {"surge": 36288}, {"surge": "7d"}),
+        {"expr": f"round({c.PERIOD_BUDGET_REMAINING}, 0.0001)", "eval_time": "26h",
+         "exp_samples": [{"labels": _labels("surge", "7d"), "value": 0.6}]},
+    ]})
