@@ -24,7 +24,8 @@ LABEL_BUDGET_EXHAUSTS_WITHIN = "slo_budget_exhausts_within"
 # fires for weeks must not silence the same SLO's burn-rate tickets).
 LABEL_ALERT_KIND = "slo_alert_kind"
 ALERT_KIND_BURN_RATE = "burn-rate"  # multi-window burn-rate tiers (…ErrorBudgetBurn)
-ALERT_KIND_BUDGET = "budget"  # budget policy: this much consumed (…ErrorBudgetConsumed), or runs out soon (…ErrorBudgetExhaustion)
+# budget policy: this much consumed (…ErrorBudgetConsumed), or runs out soon (…ErrorBudgetExhaustion)
+ALERT_KIND_BUDGET = "budget"
 ALERT_KIND_NO_DATA = "no-data"  # the SLI recorded nothing for `absent` (…SLINoData)
 ALERT_KINDS = (ALERT_KIND_BURN_RATE, ALERT_KIND_BUDGET, ALERT_KIND_NO_DATA)
 # Set by every alert itself (or by every budget alert): a page and a ticket of one SLO can differ in them.

@@ -127,3 +127,43 @@ def test_a_burn_of_10_exhausts_what_is_left_in_a_tenth_of_its_share(promtool: st
         {"expr": f"round({c.PERIOD_BUDGET_REMAINING}, 0.0001)", "eval_time": "26h",
          "exp_samples": [{"labels": _labels("surge", "7d"), "value": 0.6}]},
     ]})
+
+
+def test_the_exhaustion_alert_fires_once_the_forecast_drops_under_its_horizon(promtool: str, tmp_path: Path) -> None:
+    # The surge above, watched minute by minute as the quiet first hour leaves the last day: the day's
+    # burn b jumps up as its samples (600 requests/s, no errors) leave the window, while the remaining
+    # budget R counts the period's whole hours (1h steps) only. At minute m past the first, with the 1d
+    # window holding minutes m-1440..m (both ends), of which k <= 60 in the quiet hour:
+    #   b = 0.1 (1440 - k + 1) / (600 k + 1440 - k + 1) / 0.01
+    #   R = 1 - 0.1 n / (36000 + n) / 0.01, n = the noisy minutes up to the last whole hour
+    # and the forecast is R x 604,800 / b. Horizons of 16h and 12h, `for: 1m` each.
+    text = spec(slo("surge", 99, "7d", PAGE_ONLY).rstrip("\n") + "\n      budget:\n"
+                "        - {exhausts_within: 16h, severity: ticket, for: 1m}\n"
+                "        - {exhausts_within: 12h, severity: page, for: 1m}\n")
+    series = fed("surge", "_ 0+0x59 0.1+0x1499", "_ 600+0x59 1+0x1499")
+
+    def by_hand(minute: int) -> float:
+        quiet = max(0, 60 - (minute - 1440) + 1)  # quiet minutes still in [m - 1440, m]
+        noisy_in_day = 1441 - quiet
+        b = 0.1 * noisy_in_day / (600 * quiet + noisy_in_day) / 0.01
+        noisy = minute // 60 * 60 - 60
+        remaining = 1 - 0.1 * noisy / (36000 + noisy) / 0.01
+        return round(remaining * 604800 / b, 2)
+
+    # 24h58m: 23.9h (three quiet minutes left in the day); 24h59m: 19.4h; 25h: 14.6h; 25h01m: 10.3h
+    expected = {m: by_hand(m) for m in (1498, 1499, 1500, 1501)}
+    assert [round(v / 3600, 1) for v in expected.values()] == [23.9, 19.4, 14.6, 10.3]
+
+    def alerts(minute: int, states: dict[str, str]) -> dict[str, object]:
+        return {"expr": 'count by (slo_budget_exhausts_within, alertstate) (ALERTS{slo_alert_kind="budget"})',
+                "eval_time": f"{minute}m",
+                "exp_samples": [{"labels": f'{{alertstate="{state}", slo_budget_exhausts_within="{h}"}}', "value": 1}
+                                for h, state in sorted(states.items())]}
+
+    run(promtool, tmp_path, text, {"interval": "1m", "input_series": series, "promql_expr_test": [
+        *(forecast(f"{m}m", {"surge": v}, {"surge": "7d"}) for m, v in expected.items()),
+        alerts(1440, {}), alerts(1499, {}),  # a day in, and the minute before: no burn can exhaust it in 16h
+        alerts(1500, {"16h": "pending"}),
+        alerts(1501, {"16h": "firing", "12h": "pending"}),
+        alerts(1502, {"16h": "firing", "12h": "firing"}),
+    ]})

@@ -283,6 +283,8 @@ def _alert_text(labels: dict[str, str]) -> str:
     kind = labels.get(c.LABEL_ALERT_KIND)
     if kind == c.ALERT_KIND_BURN_RATE or (kind is None and name.endswith("ErrorBudgetBurn")):
         what = "burn"
+    elif c.LABEL_BUDGET_EXHAUSTS_WITHIN in labels:
+        what = f"budget runs out within {labels[c.LABEL_BUDGET_EXHAUSTS_WITHIN]}"
     elif kind == c.ALERT_KIND_BUDGET or (kind is None and name.endswith("ErrorBudgetConsumed")):
         what = f"budget {labels.get('slo_budget_consumed', '')}".strip()
     elif kind == c.ALERT_KIND_NO_DATA or (kind is None and name.endswith("SLINoData")):

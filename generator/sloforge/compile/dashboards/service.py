@@ -90,7 +90,7 @@ def burn_steps(slo: Slo) -> tuple[Step, ...]:
 
 
 def consumed_steps(slo: Slo) -> tuple[Step, ...]:
-    policy = {round(p.consumed, 6): TIER_COLOR[p.tier] for p in slo.alerting.budget}
+    policy = {round(p.consumed, 6): TIER_COLOR[p.tier] for p in slo.alerting.budget if p.consumed is not None}
     if not policy:
         policy = {x: color for x, color in zip(DEFAULT_CONSUMED, ("yellow", "orange", "red"), strict=False)}
     return (Step(None, "green"),) + tuple(Step(v, policy[v]) for v in sorted(policy))
@@ -159,7 +159,7 @@ def slo_row(slo: Slo, y: int) -> tuple[list[Panel | Row], int]:
     links = (Link("Runbook", slo.runbook_url),) if slo.runbook_url else ()
     title = f"{slo.name}: {slo.objective:g}% over {period}"
     stats_y, graphs_y, w = y + 1, y + 1 + STAT_H, 4
-    consumed = tuple(p.consumed for p in slo.alerting.budget) or DEFAULT_CONSUMED
+    consumed = tuple(p.consumed for p in slo.alerting.budget if p.consumed is not None) or DEFAULT_CONSUMED
     objective, burn = objective_steps(slo), burn_steps(slo)  # each shared by two panels
 
     def stat(i: int, title: str, expr: str, **kw: Any) -> Panel:
