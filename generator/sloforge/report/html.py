@@ -16,7 +16,7 @@ import datetime as dt
 import math
 from html import escape
 
-from sloforge.report.numbers import burn, percent
+from sloforge.report.numbers import burn, percent, runs_out
 from sloforge.report.status import Status
 
 # The chart's geometry: the plot spans x in [PAD_LEFT, WIDTH - PAD_RIGHT], y in [PAD_TOP, HEIGHT - PAD_BOTTOM].
@@ -69,24 +69,27 @@ def render(statuses: list[Status], prometheus: str, at: float, notice: str | Non
 
 def _summary(statuses: list[Status]) -> str:
     head = "".join(f"<th>{h}</th>" for h in ("SLO", "objective", "window", "SLI", "budget left",
-                                             "burn now (5m)", "burn (window)", "zone", "firing"))
+                                             "burn now (5m)", "burn (window)", "budget runs out in",
+                                             "zone", "firing"))
     rows = []
     for s in statuses:
         cells = [escape(s.name), f"{s.objective:g}%", escape(s.window), percent(s.sli, 5),
                  percent(s.budget_remaining), burn(s.current_burn_rate), burn(s.period_burn_rate),
-                 _zone(s.zone), escape(", ".join(s.firing)) or "-"]
+                 escape(runs_out(s)), _zone(s.zone), escape(", ".join(s.firing)) or "-"]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     note = ("<p class=\"note\">Burn rate: how fast the error budget is spent, as a multiple of the pace "
             "that spends exactly the whole budget over the window (1x); above 1x the budget runs out before "
             "the window ends. <i>burn now</i> is over the last 5 minutes, <i>burn (window)</i> over the whole "
-            "window. The charts show the budget left over the window: the errors counted from the window's "
-            "start against the budget of the whole window, so each ends at the budget left above.</p>")
+            "window. <i>Budget runs out in</i>: the earliest the budget can run out if the last day's burn "
+            "holds (errors leaving the window may postpone it); <i>not at this burn</i> when that burn cannot "
+            "exhaust what is left. The charts show the budget left over the window: the errors counted from "
+            "the window's start against the budget of the whole window, so each ends at the budget left above.</p>")
     return f"<table class=\"summary\"><tr>{head}</tr>\n" + "\n".join(rows) + "</table>\n" + note
 
 
 def _card(s: Status, index: int) -> str:
     facts = (f"SLI {percent(s.sli, 5)} (objective {s.objective:g}%) · budget left {percent(s.budget_remaining)}"
-             + f" · burn now {burn(s.current_burn_rate)} · {escape(s.window)}")
+             + f" · burn now {burn(s.current_burn_rate)} · runs out in {escape(runs_out(s))} · {escape(s.window)}")
     firing = f"<div class=\"facts\">firing: {escape(', '.join(s.firing))}</div>" if s.firing else ""
     ending = (f"it ends at the budget left, {percent(s.budget_remaining)}." if s.has_data
               else "no recorded data, so no budget to show.")
