@@ -167,3 +167,18 @@ def test_the_exhaustion_alert_fires_once_the_forecast_drops_under_its_horizon(pr
         alerts(1501, {"16h": "firing", "12h": "pending"}),
         alerts(1502, {"16h": "firing", "12h": "firing"}),
     ]})
+
+
+def test_the_forecast_runs_with_the_period_series(tmp_path: Path) -> None:
+    # Its slo_window label is the period's: a period of a day or more puts it (and its alert) in the
+    # 3m long group beside the remaining budget it reads, a 12h period in the 1m group.
+    text = spec(slo("month", 99.9), slo("short", 99, "12h", PAGE_ONLY).rstrip("\n")
+                + "\n      budget: [{exhausts_within: 2h, severity: ticket}]\n")
+    groups = yaml.safe_load((tmp_path / rule_files(text, tmp_path)[0]).read_text())["groups"]
+    where = {(rule.get("record") or rule["alert"], group["name"]): group["interval"]
+             for group in groups for rule in group["rules"]
+             if rule.get("record") in (FORECAST, c.PERIOD_BUDGET_REMAINING) or "Exhaustion" in rule.get("alert", "")}
+    assert where == {
+        (FORECAST, "sloforge-shop-month-long"): "3m", (c.PERIOD_BUDGET_REMAINING, "sloforge-shop-month-long"): "3m",
+        (FORECAST, "sloforge-shop-short"): "1m", (c.PERIOD_BUDGET_REMAINING, "sloforge-shop-short"): "1m",
+        ("ShopShortErrorBudgetExhaustion", "sloforge-shop-short"): "1m"}
