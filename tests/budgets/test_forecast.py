@@ -10,12 +10,15 @@ P, (1 - R) P / b, P / b, or a forecast where the burn cannot exhaust the budget.
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 from sloforge import conventions as c
 from sloforge.compile.rules.unit_tests import INPUT_LABEL
+from sloforge.pipeline import load_catalog
 
 from tests.budgets.conftest import rule_files
 
@@ -182,3 +185,49 @@ def test_the_forecast_runs_with_the_period_series(tmp_path: Path) -> None:
         (FORECAST, "sloforge-shop-month-long"): "3m", (c.PERIOD_BUDGET_REMAINING, "sloforge-shop-month-long"): "3m",
         (FORECAST, "sloforge-shop-short"): "1m", (c.PERIOD_BUDGET_REMAINING, "sloforge-shop-short"): "1m",
         ("ShopShortErrorBudgetExhaustion", "sloforge-shop-short"): "1m"}
+
+
+SLOTH = """\
+version: "prometheus/v1"
+service: "api"
+slos:
+  - name: "availability"
+    objective: 99.9
+    sli:
+      events:
+        error_query: sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))
+        total_query: sum(rate(http_requests_total[{{.window}}]))
+"""
+DEFAULT_POLICY = """\
+apiVersion: sloforge/v1
+kind: BudgetPolicy
+name: org
+default: true
+budget:
+  - {consumed: 75%, severity: ticket}
+  - {exhausts_within: 3d, severity: ticket, action: slow down releases}
+  - {exhausts_within: 12h, severity: page, for: 10m}
+"""
+
+
+def test_explain_and_convert_carry_the_forecast_entries(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "api.yml").write_text(SLOTH)
+    (tmp_path / "in" / "policy.yml").write_text(DEFAULT_POLICY)
+    done = run_cli("explain", str(tmp_path / "in"), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    rows = [(r["consumed"], r["exhausts_within_seconds"], r["severity"], r["bad_seconds"])
+            for r in json.loads(done.stdout)["slos"][0]["budget_policy"]]
+    # 75% of a 99.9%/30d budget is 32.4 full-outage minutes; a forecast entry has no share of its own
+    assert rows == [(0.75, None, "ticket", pytest.approx(1944)), (None, 259200, "ticket", None),
+                    (None, 43200, "page", None)]
+    # The Sloth SLO took the org's policy; converted to native it writes it, and reads back the same.
+    done = run_cli("convert", str(tmp_path / "in"), "--to", "native", "--out", str(tmp_path / "native"))
+    assert done.returncode == 0, done.stderr
+    [written] = (tmp_path / "native").glob("*.yml")
+    assert "exhausts_within: 3d" in written.read_text() and "exhausts_within: 12h" in written.read_text()
+    before, _ = load_catalog([str(tmp_path / "in")])
+    after, _ = load_catalog([str(written)])
+    assert after.slos[0].alerting.budget == before.slos[0].alerting.budget

@@ -19,8 +19,9 @@ that leave the window can only lower it), and after a whole period it is exactly
     run out at this burn, and the series is absent, never +Inf or NaN.
 
 A burn below 1 can still exhaust a budget that is nearly spent (b = 0.9, R = 0.05:
-0.05 / 0.9 P), or not (b = 0.5 never exhausts R = 0.6: after a period the window holds 0.5). The value is the earliest exhaustion, a conservative
-forecast: errors leaving the window may postpone it, never advance it.
+0.05 / 0.9 P), or not (b = 0.5 never exhausts R = 0.6: after a period the window holds 0.5).
+The value is the earliest exhaustion, a conservative forecast: errors leaving the window may
+postpone it, never advance it.
 
 In PromQL, without a NaN or an infinity on any path: `R P / b < P` holds exactly when
 b > R > 0 (b = 0 gives +Inf and no traffic NaN, which no comparison keeps), with R clamped
