@@ -231,3 +231,21 @@ def test_explain_and_convert_carry_the_forecast_entries(tmp_path: Path) -> None:
     before, _ = load_catalog([str(tmp_path / "in")])
     after, _ = load_catalog([str(written)])
     assert after.slos[0].alerting.budget == before.slos[0].alerting.budget
+
+
+@pytest.mark.parametrize(("window", "remaining", "seconds", "shown"), [
+    pytest.param("rolling 30d", 0.094, 16129.5, "4h 28m", id="hours and minutes"),
+    pytest.param("rolling 30d", 0.5, 3 * 86400 + 4 * 3600 + 59 * 60, "3d 4h", id="days and hours"),
+    pytest.param("rolling 7d", 0.01, 14 * 60 + 59, "14m", id="minutes"),
+    pytest.param("rolling 7d", 0.001, 30.0, "<1m", id="under a minute"),
+    pytest.param("rolling 30d", -1.0, 0.0, "out", id="spent"),
+    pytest.param("rolling 30d", 0.8, None, "not at this burn", id="absent with data"),
+    pytest.param("rolling 30d", None, None, "-", id="no data"),
+    pytest.param("calendar month 2026-12", 0.3, None, "-", id="calendar mode has no forecast"),
+])
+def test_report_prints_the_forecast(window: str, remaining: float | None, seconds: float | None, shown: str) -> None:
+    from sloforge.report.numbers import runs_out
+    from sloforge.report.status import Status
+
+    status = Status("shop", "a", "", 99.9, 0.001, window, 0, 1, None, remaining, None, None, runs_out_in=seconds)
+    assert runs_out(status) == shown

@@ -16,7 +16,7 @@ import datetime as dt
 import math
 from html import escape
 
-from sloforge.report.numbers import burn, percent, runs_out
+from sloforge.report.numbers import burn, percent, runs_out, runs_out_phrase
 from sloforge.report.status import Status
 
 # The chart's geometry: the plot spans x in [PAD_LEFT, WIDTH - PAD_RIGHT], y in [PAD_TOP, HEIGHT - PAD_BOTTOM].
@@ -89,7 +89,8 @@ def _summary(statuses: list[Status]) -> str:
 
 def _card(s: Status, index: int) -> str:
     facts = (f"SLI {percent(s.sli, 5)} (objective {s.objective:g}%) · budget left {percent(s.budget_remaining)}"
-             + f" · burn now {burn(s.current_burn_rate)} · runs out in {escape(runs_out(s))} · {escape(s.window)}")
+             + f" · burn now {burn(s.current_burn_rate)}"
+             + (f" · {escape(runs_out_phrase(s))}" if runs_out_phrase(s) else "") + f" · {escape(s.window)}")
     firing = f"<div class=\"facts\">firing: {escape(', '.join(s.firing))}</div>" if s.firing else ""
     ending = (f"it ends at the budget left, {percent(s.budget_remaining)}." if s.has_data
               else "no recorded data, so no budget to show.")

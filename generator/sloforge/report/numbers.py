@@ -36,6 +36,14 @@ def runs_out(status: Status) -> str:
     return duration(status.runs_out_in)
 
 
+def runs_out_phrase(status: Status) -> str:
+    """The forecast as a phrase among other facts: "runs out in 3d 4h", "already out", "does not
+    run out at this burn"; "" where the table shows "-"."""
+    text = runs_out(status)
+    return {"-": "", "out": "already out", "not at this burn": "does not run out at this burn"}.get(
+        text, f"runs out in {text}")
+
+
 def duration(seconds: float) -> str:
     """The two largest units: 12d 3h, 5h 20m, 14m, under a minute "<1m"."""
     minutes = int(seconds // 60)
