@@ -181,8 +181,9 @@ def slo_row(slo: Slo, y: int) -> tuple[list[Panel | Row], int]:
     consumed = tuple(p.consumed for p in slo.alerting.budget if p.consumed is not None) or DEFAULT_CONSUMED
     objective, burn = objective_steps(slo), burn_steps(slo)  # each shared by two panels
 
-    def stat(i: int, title: str, expr: str, **kw: Any) -> Panel:
-        return Panel("stat", title, Grid(STAT_X[i], stats_y, STAT_W[i], STAT_H), (Query(expr),), **kw)
+    def stat(i: int, title: str, expr: str, instant: bool = False, **kw: Any) -> Panel:
+        return Panel("stat", title, Grid(STAT_X[i], stats_y, STAT_W[i], STAT_H), (Query(expr, instant=instant),),
+                     **kw)
 
     items: list[Panel | Row] = [
         Row(title, y),
@@ -196,7 +197,8 @@ def slo_row(slo: Slo, y: int) -> tuple[list[Panel | Row], int]:
         stat(3, "Error budget remaining", f"{c.PERIOD_BUDGET_REMAINING}{sel_period}", unit=PERCENT,
              decimals=1, steps=remaining_steps(consumed),
              description="Budget left over the period; zones follow the spec's budget policy."),
-        stat(4, "Budget runs out in", f"{c.PERIOD_BUDGET_EXHAUSTION}{sel_period}", unit=SECONDS, decimals=1,
+        stat(4, "Budget runs out in", f"{c.PERIOD_BUDGET_EXHAUSTION}{sel_period}", instant=True, unit=SECONDS,
+             decimals=1,
              steps=exhaustion_steps(slo), mappings=(Mapping("0", "out", "dark-red"),), no_value=NOT_AT_THIS_BURN,
              description="The earliest the period's budget can run out if the last day's burn rate holds "
                          f"(R x {period} / b); '{NOT_AT_THIS_BURN}' when that burn cannot exhaust what is left "
