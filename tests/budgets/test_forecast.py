@@ -116,24 +116,16 @@ def test_forecast_at_a_steady_burn_and_its_edges(promtool: str, tmp_path: Path) 
     ]})
 
 
-def test_a_burn_of_10_exhausts_what_is_left_in_a_tenth_of_its_share(promtool: str, tmp_path: Path) -> None:
+def test_a_burn_of_10_and_the_alert_that_fires_once_the_forecast_drops_under_its_horizon(
+        promtool: str, tmp_path: Path) -> None:
     # A 7d SLO at 99% (budget 1%): an hour at 600 requests/s without errors, then 25 hours at 1/s with
     # 10% errors. At 26h the last day saw only the second phase: b = 0.1 / 0.01 = 10. The period so
     # far: 1500 minutes x 0.1 errors/s over (60 x 600 + 1500 x 1) request-minutes = 0.004 error ratio,
     # 40% of the budget: R = 0.6. Earliest exhaustion: R P / b = 0.6 x 604,800 s / 10 = 36,288 s
     # (10h04m48s). (1 - R) P / b would give 24,192 s; R P without b 362,880 s; R / b 0.06.
-    text = spec(slo("surge", 99, "7d", PAGE_ONLY))
-    # minute 0 is missing, so the phases are 60 and 1500 samples and the period's hours hold them all
-    series = fed("surge", "_ 0+0x59 0.1+0x1499", "_ 600+0x59 1+0x1499")
-    run(promtool, tmp_path, text, {"interval": "1m", "input_series": series, "promql_expr_test": [
-        forecast("26h", {"surge": 36288}, {"surge": "7d"}),
-        {"expr": f"round({c.PERIOD_BUDGET_REMAINING}, 0.0001)", "eval_time": "26h",
-         "exp_samples": [{"labels": _labels("surge", "7d"), "value": 0.6}]},
-    ]})
-
-
-def test_the_exhaustion_alert_fires_once_the_forecast_drops_under_its_horizon(promtool: str, tmp_path: Path) -> None:
-    # The surge above, watched minute by minute as the quiet first hour leaves the last day: the day's
+    # (Minute 0 is missing, so the phases are 60 and 1500 samples and the period's hours hold them all.)
+    #
+    # Before that, minute by minute as the quiet first hour leaves the last day: the day's
     # burn b jumps up as its samples (600 requests/s, no errors) leave the window, while the remaining
     # budget R counts the period's whole hours (1h steps) only. At minute m past the first, with the 1d
     # window holding minutes m-1440..m (both ends), of which k <= 60 in the quiet hour:
@@ -165,10 +157,13 @@ def test_the_exhaustion_alert_fires_once_the_forecast_drops_under_its_horizon(pr
 
     run(promtool, tmp_path, text, {"interval": "1m", "input_series": series, "promql_expr_test": [
         *(forecast(f"{m}m", {"surge": v}, {"surge": "7d"}) for m, v in expected.items()),
-        alerts(1440, {}), alerts(1499, {}),  # a day in, and the minute before: no burn can exhaust it in 16h
+        alerts(1440, {}), alerts(1499, {}),  # a day in (b < R: absent), and the minute before (19.4h)
         alerts(1500, {"16h": "pending"}),
         alerts(1501, {"16h": "firing", "12h": "pending"}),
         alerts(1502, {"16h": "firing", "12h": "firing"}),
+        forecast("26h", {"surge": 36288}, {"surge": "7d"}),
+        {"expr": f"round({c.PERIOD_BUDGET_REMAINING}, 0.0001)", "eval_time": "26h",
+         "exp_samples": [{"labels": _labels("surge", "7d"), "value": 0.6}]},
     ]})
 
 
@@ -249,3 +244,24 @@ def test_report_prints_the_forecast(window: str, remaining: float | None, second
 
     status = Status("shop", "a", "", 99.9, 0.001, window, 0, 1, None, remaining, None, None, runs_out_in=seconds)
     assert runs_out(status) == shown
+
+
+def test_the_generated_unit_tests_prove_the_exhaustion_alerts(tmp_path: Path) -> None:
+    # sloforge's own promtool tests: a full outage spends the budget (forecast 0), so every horizon
+    # fires after its for:, with its rendered annotations; a healthy service (b <= 0.5) never does.
+    from tests.conftest import run_cli
+
+    text = spec(slo("steady", 99.5).rstrip("\n") + "\n    alerting:\n      budget:\n"
+                "        - {exhausts_within: 3d, severity: ticket, action: slow down}\n"
+                "        - {exhausts_within: 6h, severity: page, for: 10m}\n")
+    (tmp_path / "shop.yml").write_text(text)
+    done = run_cli("generate", str(tmp_path / "shop.yml"), "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    tests = yaml.safe_load((tmp_path / "out" / "prometheus" / "tests" / "shop.test.yml").read_text())
+    checks = [(t["name"], [a["exp_labels"]["slo_budget_exhausts_within"] for a in check["exp_alerts"]])
+              for t in tests["tests"] for check in t["alert_rule_test"]
+              if check["alertname"] == "ShopSteadyErrorBudgetExhaustion"]
+    assert checks == [("shop/steady: full outage pages", ["3d", "6h"]),
+                      ("shop/steady: healthy service at 0.25% errors stays silent", [])]
+    done = run_cli("check", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stdout + done.stderr
