@@ -184,7 +184,7 @@ def _exhaustion_alert(slo: Slo, policy: BudgetPolicy) -> AlertingRule:
         _alert_labels(slo, policy.tier, AlertKind.BUDGET,
                       **{c.LABEL_BUDGET_EXHAUSTS_WITHIN: policy.exhausts_within_text}),
         annotations,
-        AlertKind.BUDGET, policy.tier)
+        AlertKind.BUDGET, policy.tier, horizon=policy.exhausts_within)
 
 
 def absent_alert(slo: Slo) -> AlertingRule:

@@ -315,14 +315,9 @@ def _budget_checks(slo: Slo, rules: list[AlertingRule], at: int, ratio: float) -
         else:
             left = remaining * slo.period / burn if burn > remaining else None
         expected = [_expected(Expectation(rule, left, series)) for rule in forecast
-                    if left is not None and left <= _horizon(rule)]
+                    if left is not None and left <= (rule.horizon or 0)]
         checks.append({"eval_time": durations.format(at), "alertname": forecast[0].alert, "exp_alerts": expected})
     return checks
-
-
-def _horizon(rule: AlertingRule) -> float:
-    """The seconds an exhaustion alert fires within (its expression ends `<= <seconds>`)."""
-    return float(rule.expr.rsplit("<=", 1)[1])
 
 
 def _expected(expectation: Expectation) -> dict[str, object]:
