@@ -57,6 +57,10 @@ slos:
         errors: sum by (route) (rate(http_requests_total{job="shop",code="500"}[{{ window }}]))
         total: sum by (route) (rate(http_requests_total{job="shop"}[{{ window }}]))
         group_by: [route]
+    alerting:
+      # the forecast: /beta's whole life is in the last day, so its burn b there is what it has
+      # spent, b > 1 - b: it runs out (spent: 0) while that day lasts
+      budget: [{exhausts_within: 1d, severity: ticket}]
 """
 
 EXACT_DAYS = 4.5

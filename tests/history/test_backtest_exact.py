@@ -7,8 +7,8 @@ generated recording rule at its group's interval (backfilled level by level, as 
 rule importer does) and every generated alert expression over them; the test adds only the
 `for:` state machine. The backtest instead reads the raw 5m rates and replays the rules in
 numpy. Every alert the reference fires in the 36h range (events, latency and probe SLIs and
-a grouped SLO; page and ticket tiers; the budget policy) must be in the backtest's output
-with the same start and end (the issue allows one evaluation interval of its group, 60s fast
+a grouped SLO; page and ticket tiers; the budget policy, a consumed share and a forecast) must
+be in the backtest's output with the same start and end (the issue allows one evaluation interval of its group, 60s fast
 or 180s long; they agree to the second), and nothing else may be.
 """
 
@@ -70,8 +70,15 @@ def test_reference_covers_every_planted_case(exact: Exact) -> None:
     # its 5m rate's window is empty 5 minutes into the gap, absent_over_time([15m]) 15 later
     assert gap.start + 15 * 60 < nodata[0].start <= gap.start + 21 * 60 and nodata[0].end is not None
     budget = [f for f in exact.reference if f.kind == "budget"]
-    assert [(f.labels["slo_name"], f.tier, f.threshold) for f in budget] == [("availability", "ticket", "20%")]
+    assert [(f.labels["slo_name"], f.labels.get("route"), f.alert, f.tier, f.threshold) for f in budget] == [
+        ("availability", None, "ShopAvailabilityErrorBudgetConsumed", "ticket", "20%"),
+        ("routes", "/beta", "ShopRoutesErrorBudgetExhaustion", "ticket", "")]
     assert exact.end - EXACT_RANGE < budget[0].start < exact.end
+    # /beta (launched 25h into the range) spends its budget in its first hour of 10x errors: the
+    # forecast is 0 from the whole hour that counts it (the period sums whole hours), and stays 0
+    # while the period holds those errors, though the route is gone
+    assert exact.end - EXACT_RANGE + 26 * 3600 < budget[1].start < exact.end - EXACT_RANGE + 27 * 3600
+    assert budget[1].end is None
 
 
 def test_alert_starts_and_ends_match_the_rules_evaluated_by_prometheus(exact: Exact, backtest: dict) -> None:

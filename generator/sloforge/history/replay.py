@@ -31,7 +31,7 @@ from sloforge.compile.rules.alerts import _number as alert_number
 from sloforge.compile.rules.alerts import alerting_rules
 from sloforge.compile.rules.groups import interval_seconds
 from sloforge.compile.rules.rule import AlertingRule, AlertKind
-from sloforge.conventions import BASE_WINDOW_SECONDS, PERIOD_STEP_SECONDS
+from sloforge.conventions import BASE_WINDOW_SECONDS, FORECAST_WINDOW_SECONDS, PERIOD_STEP_SECONDS
 from sloforge.history.rates import STEP, GroupRates
 from sloforge.history.result import Firing, GroupHistory, Incident
 from sloforge.model.catalog import Slo
@@ -141,6 +141,19 @@ class Replay:
         """`slo:error_budget:remaining`: 1 - period burn rate."""
         return 1 - self.period_ratio(index) / self.budget
 
+    def forecast_within(self, horizon: int, index: np.ndarray) -> np.ndarray:
+        """`slo:period_error_budget_exhaustion:seconds <= horizon` (compile/rules/forecast.py): the
+        budget is spent (R <= 0), or R P / b is under both the period and the horizon, b the burn
+        over a day (the period, when shorter). NaN (no traffic) and +Inf (b = 0) compare false."""
+        remaining = self.budget_remaining(index)
+        period = self.slo.period
+        window = min(FORECAST_WINDOW_SECONDS, period)
+        ratio = self.period_ratio(index) if window == period else self.window_ratio(window, index)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            left = np.maximum(remaining, 0) * period / (ratio / self.budget)
+            spent = remaining <= 0
+            return spent | ((left < period) & (left <= horizon))
+
     def burn_condition(self, pairs: tuple[WindowPair, ...], index: np.ndarray) -> np.ndarray:
         """Any pair with both windows above its threshold (and the guard met)."""
         fired = np.zeros(len(index), dtype=bool)
@@ -160,6 +173,8 @@ class Replay:
     def condition(self, rule: AlertingRule, index: np.ndarray) -> np.ndarray:
         if rule.kind is AlertKind.BURN_RATE:
             return self.burn_condition(self.slo.alerting.active_pairs(rule.tier), index)
+        if rule.kind is AlertKind.BUDGET and rule.horizon is not None:
+            return self.forecast_within(rule.horizon, index)
         if rule.kind is AlertKind.BUDGET:
             assert rule.threshold is not None
             return self.budget_remaining(index) <= rule.threshold

@@ -135,7 +135,7 @@ def _alerting_details(old: Slo, new: Slo) -> list[str]:
                                         for p in s.alerting.pairs))
     diff("min_events", lambda s: s.alerting.min_events)
     diff("absent", lambda s: durations.format(s.alerting.absent_seconds) if s.alerting.absent_seconds else None)
-    diff("budget policy", lambda s: ", ".join(f"{p.consumed_text} {p.tier}"
+    diff("budget policy", lambda s: ", ".join((p.consumed_text or f"within {p.exhausts_within_text}") + f" {p.tier}"
                                               + (f" ({p.action})" if p.action else "")
                                               for p in s.alerting.budget) or "none")
     diff("alert name", lambda s: s.alerting.name)

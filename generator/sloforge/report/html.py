@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from sloforge.render import charts, svg
 from sloforge.render.templates import render_html
-from sloforge.report.numbers import burn, percent
+from sloforge.report.numbers import burn, percent, runs_out, runs_out_phrase
 from sloforge.report.status import Status
 
 FRAME = svg.Frame()
@@ -27,7 +27,8 @@ WIDTH, PAD_LEFT, PAD_RIGHT = FRAME.width, FRAME.left, FRAME.right  # where the t
 HOUR = 3600
 ZONE_COLOURS = {"healthy": "#1e8449", "concerning": "#b9770e", "critical": "#c0392b",
                 "exhausted": "#7b241c", "no data": "#7f8c8d"}
-HEADINGS = ("SLO", "objective", "window", "SLI", "budget left", "burn now (5m)", "burn (window)", "zone", "firing")
+HEADINGS = ("SLO", "objective", "window", "SLI", "budget left", "burn now (5m)", "burn (window)",
+            "budget runs out in", "zone", "firing")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +61,14 @@ def render(statuses: list[Status], prometheus: str, at: float, notice: str | Non
 
 def _row(s: Status) -> _Row:
     cells = (s.name, f"{s.objective:g}%", s.window, percent(s.sli, 5), percent(s.budget_remaining),
-             burn(s.current_burn_rate), burn(s.period_burn_rate))
+             burn(s.current_burn_rate), burn(s.period_burn_rate), runs_out(s))
     return _Row(cells, s.zone, _colour(s), ", ".join(s.firing) or "-")
 
 
 def _card(s: Status, index: int) -> _Card:
     facts = (f"SLI {percent(s.sli, 5)} (objective {s.objective:g}%) · budget left {percent(s.budget_remaining)}"
-             f" · burn now {burn(s.current_burn_rate)} · {s.window}")
+             f" · burn now {burn(s.current_burn_rate)}"
+             + (f" · {runs_out_phrase(s)}" if runs_out_phrase(s) else "") + f" · {s.window}")
     ending = (f"it ends at the budget left, {percent(s.budget_remaining)}." if s.has_data
               else "no recorded data, so no budget to show.")
     chart = charts.burndown_chart(s.burndown, s.start, s.end, title=f"{s.name}: error budget left over {s.window}",
