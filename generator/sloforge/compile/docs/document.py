@@ -45,7 +45,7 @@ class TierDoc:
 
 @dataclass(frozen=True, slots=True)
 class PolicyDoc:
-    consumed: str
+    consumed: str  # the condition: "75% consumed" or "runs out within 3d"
     tier: str
     action: str
     outage_time: str  # full-outage time that consumes this share
@@ -187,8 +187,10 @@ def _slo_doc(slo: Slo, service: Service, catalog: Catalog, by_name: dict[str, Se
                 for_text=explained.duration_text(tier.for_seconds),
                 outage_fire=explained.minutes(None if dead else _outage_fire(pair, slo.error_budget, for_seconds)),
                 receiver=receiver, state=state))
-    policy = tuple(PolicyDoc(consumed=p.consumed_text, tier=p.tier, action=p.action,
-                             outage_time=explained.minutes(p.consumed * budget.per_period),
+    # A forecast entry (exhausts_within) has no fixed outage time: it depends on the last day's burn.
+    policy = tuple(PolicyDoc(consumed=p.text, tier=p.tier, action=p.action,
+                             outage_time="" if p.consumed is None
+                             else explained.minutes(p.consumed * budget.per_period),
                              receiver=_receiver(routing, rule.labels))
                    for p, rule in zip(slo.alerting.budget, budget_alerts(slo), strict=True))
     limit_text = ""
@@ -206,6 +208,8 @@ def _slo_doc(slo: Slo, service: Service, catalog: Catalog, by_name: dict[str, Se
                 for w in (durations.format(s) for s in slo.windows)]
     recorded.append(Query(f"error ratio over the period ({period})", f"{c.error_ratio(period)}{{{where}}}"))
     recorded.append(Query("share of the period's budget left", f"{c.PERIOD_BUDGET_REMAINING}{{{where}}}"))
+    recorded.append(Query("seconds until the period's budget runs out at the last day's burn",
+                          f"{c.PERIOD_BUDGET_EXHAUSTION}{{{where}}}"))
     queries = [Query("errors (bad events) over 5m" if slo.sli.total_rate("5m") is not None
                      else "error ratio over 5m", slo.sli.error_rate("5m"))]
     total = slo.sli.total_rate("5m")
