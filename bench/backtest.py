@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -77,19 +78,57 @@ def run(specs: Path, url: str, range_text: str, end: int, slos: list[str]) -> tu
     return took, usage.ru_maxrss / 1024, code
 
 
+def measure(root: Path, end: int, ranges: list[str], slos: int) -> list[str]:
+    """Start Prometheus on the kept TSDB and time backtests of every range and SLO count."""
+    rows: list[str] = []
+    (root / "prometheus.yml").write_text("global: {}\n")
+    port = free_port()
+    process = subprocess.Popen(["prometheus", f"--config.file={root / 'prometheus.yml'}",
+                                f"--storage.tsdb.path={root / 'tsdb'}", f"--web.listen-address=127.0.0.1:{port}",
+                                "--storage.tsdb.retention.time=3650d"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(f"{url}/-/ready", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        counts = sorted({max(slos // 10, 1), slos})
+        for range_text in ranges:
+            for count in counts:
+                names = [] if count == slos else [
+                    f"svc-{s:03d}/{n}" for s in range(max(count // SLOS_PER_SERVICE, 1))
+                    for n in [f"route-{i}" for i in range(SLOS_PER_SERVICE - 2)] + ["latency", "uptime"]]
+                took, rss, code = run(root / "specs", url, range_text, end, names)
+                rows.append(f"| backtest {count} SLOs over {range_text} | {took:.1f} s | {rss:.0f} MB | "
+                            f"exit {code} |")
+                print(rows[-1], flush=True)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--slos", type=int, default=100)
     parser.add_argument("--ranges", default="7d,30d")
     parser.add_argument("--results", type=Path)
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "sloforge-bench-backtest",
+                        help="Where the backfilled TSDB is kept between runs.")
     args = parser.parse_args()
     services = args.slos // SLOS_PER_SERVICE
     ranges = args.ranges.split(",")
     longest = max(int(r.rstrip("d")) for r in ranges)
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        (root / "specs").mkdir()
+    # The backfill takes minutes: kept in --data and reused while the parameters are the same.
+    root = args.data
+    stamp = root / "stamp.txt"
+    wanted = f"{args.slos} {longest}"
+    if not stamp.exists() or stamp.read_text().split("\n")[0] != wanted:
+        shutil.rmtree(root, ignore_errors=True)
+        (root / "specs").mkdir(parents=True)
         for s in range(services):
             (root / "specs" / f"svc-{s:03d}.yml").write_text(spec(s))
         end = int(time.time()) // 3600 * 3600
@@ -100,33 +139,10 @@ def main() -> None:
                         str(root / "data.om"), str(root / "tsdb")], check=True, capture_output=True)
         backfill = time.perf_counter() - began
         (root / "data.om").unlink()
-        (root / "prometheus.yml").write_text("global: {}\n")
-        port = free_port()
-        process = subprocess.Popen(["prometheus", f"--config.file={root / 'prometheus.yml'}",
-                                    f"--storage.tsdb.path={root / 'tsdb'}", f"--web.listen-address=127.0.0.1:{port}",
-                                    "--storage.tsdb.retention.time=3650d"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            for _ in range(300):
-                try:
-                    with urllib.request.urlopen(f"{url}/-/ready", timeout=2):
-                        break
-                except OSError:
-                    time.sleep(0.2)
-            counts = sorted({max(args.slos // 10, 1), args.slos})
-            for range_text in ranges:
-                for count in counts:
-                    names = [] if count == args.slos else [
-                        f"svc-{s:03d}/{n}" for s in range(max(count // SLOS_PER_SERVICE, 1))
-                        for n in [f"route-{i}" for i in range(SLOS_PER_SERVICE - 2)] + ["latency", "uptime"]]
-                    took, rss, code = run(root / "specs", url, range_text, end, names)
-                    rows.append(f"| backtest {count} SLOs over {range_text} | {took:.1f} s | {rss:.0f} MB | "
-                                f"exit {code} |")
-                    print(rows[-1], flush=True)
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+        stamp.write_text(f"{wanted}\n{end}\n{backfill:.0f}\n")
+    _, end_text, backfill_text = stamp.read_text().split("\n")[:3]
+    end, backfill = int(end_text), float(backfill_text)
+    rows = measure(root, end, ranges, args.slos)
     rows.append(f"| (backfill of {services * 21} series, {longest + 30} days at {SCRAPE}s) | {backfill:.0f} s | | |")
     print(rows[-1])
     if args.results:

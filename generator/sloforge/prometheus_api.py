@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 import socket
 import ssl
 import urllib.error
@@ -18,6 +17,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from sloforge.errors import SloforgeError
 
@@ -111,6 +112,13 @@ class Client:
         return [Series(item.get("metric", {}), tuple((float(t), _float(v)) for t, v in item.get("values", [])))
                 for item in data.get("result", [])]
 
+    def query_range_raw(self, expr: str, start: float, end: float, step: int) -> list[tuple[Labels, list[Any]]]:
+        """query_range's series as Prometheus wrote them: `[[time, "value"], ...]` per label set,
+        for callers that turn weeks of points into arrays without a Python tuple per point."""
+        params = {"query": expr, "start": _time(start), "end": _time(end), "step": str(step)}
+        data = self._get("query_range", params, f"query {expr!r}")
+        return [(item.get("metric", {}), item.get("values", [])) for item in data.get("result", [])]
+
     def series(self, selectors: list[str], start: float, end: float) -> list[Labels]:
         """The label sets of every series matching any selector in [start, end]."""
         params = [("match[]", s) for s in selectors] + [("start", _time(start)), ("end", _time(end))]
@@ -174,7 +182,7 @@ class Client:
         except OSError as exc:
             raise PrometheusError(f"cannot reach Prometheus at {self.url}: {exc.strerror or exc}") from None
         try:
-            document = json.loads(body)
+            document = orjson.loads(body)  # 2-3x json's speed on weeks of range-query points
         except ValueError:
             raise PrometheusError(f"{self.url} answered HTTP {status} with something other than the "
                                   "Prometheus API (is this the Prometheus URL?)") from None

@@ -148,11 +148,12 @@ def _read(client: Client, queries: dict[str, str], start: int, end: int, step: i
     def run(job: tuple[str, str, tuple[int, int]]) -> tuple[str, list[tuple[Key, np.ndarray, np.ndarray]]]:
         name, expr, (first, last) = job
         out = []
-        for series in client.query_range(expr, first, last, step):
-            points = np.asarray(series.points, dtype=np.float64).reshape(-1, 2)
-            index = np.rint((points[:, 0] - start) / step).astype(np.int64)
-            key = tuple(sorted((k, v) for k, v in series.labels.items() if k != "__name__"))
-            out.append((key, index, points[:, 1]))
+        for labels, points in client.query_range_raw(expr, first, last, step):
+            times = np.fromiter((p[0] for p in points), dtype=np.float64, count=len(points))
+            values = np.array([p[1] for p in points], dtype=np.float64)  # "NaN", "+Inf" included
+            index = np.rint((times - start) / step).astype(np.int64)
+            key = tuple(sorted((k, v) for k, v in labels.items() if k != "__name__"))
+            out.append((key, index, values))
         if progress is not None:
             progress(1)
         return name, out
