@@ -70,7 +70,8 @@ def produce(catalog: Catalog, context: Context, out: Path, store: Cache | None, 
             key = kept = None
             if store is not None and from_services:
                 key = store.key("catalog", producer, context.packaging.name, repr(context.settings),
-                                *(store.fingerprint(s) for s in catalog.services))
+                                *(store.fingerprint(s) for s in catalog.services),
+                                *(store.fingerprint(j) for j in catalog.journeys))
                 kept = store.outputs.unchanged(out, key)
             if kept is not None:
                 produced.kept.extend(kept)

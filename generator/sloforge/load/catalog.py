@@ -52,7 +52,8 @@ def load_catalog(paths: list[str], load: LoadOptions | None = None,
     if errors:
         raise SpecError(problems)
     cached.remember(store, digests, claimed, draft.services, problems)
-    catalog = Catalog(services=tuple(sorted(draft.services, key=lambda s: s.name)), routing=draft.routing)
+    catalog = Catalog(services=tuple(sorted(draft.services, key=lambda s: s.name)), routing=draft.routing,
+                      journeys=draft.journeys)
     return catalog, [p for p in problems if p.warning]
 
 
