@@ -93,10 +93,21 @@ def step_ratio(slo: Slo, window: int) -> str:
     if not slo.sli.group_by:
         return f"max({c.error_ratio(durations.format(window))}{recording.selector(slo, window)})"
     whole = dataclasses.replace(slo, sli=dataclasses.replace(slo.sli, group_by=()))  # type: ignore[type-var]
-    series = recording._Series(whole)
-    if window == slo.period:
-        return f"max({recording._period_ratio(series)})"
-    return f"max({recording._window_ratio(series, window)})"
+    if window == slo.period and recording.period_uses_hourly_steps(slo):
+        return f"max({_grouped_period_ratio(slo)})"
+    return f"max({recording._window_ratio(recording._Series(whole), window)})"
+
+
+def _grouped_period_ratio(slo: Slo) -> str:
+    """The period ratio of all of a grouped SLO's groups: each group's hourly sample once
+    (`max by` its identity, as recording.py reads it), then summed over the groups."""
+    hour = durations.format(recording.STEP)
+    errors, total = recording.hourly_rate_names()
+    sel = recording.selector(slo, recording.STEP)
+    ids, whole = recording.identity(slo), f"{c.LABEL_SERVICE}, {c.LABEL_SLO}"
+    span = f"[{recording.just_short_of(slo.period)}:{hour}]"
+    return (f"sum_over_time(sum by ({whole}) (max by ({ids}) ({errors}{sel})){span})"
+            f" / sum_over_time(sum by ({whole}) (max by ({ids}) ({total}{sel})){span})")
 
 
 def journey_ratio(steps: list[Slo], window: int) -> str:
