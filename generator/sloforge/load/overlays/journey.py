@@ -69,17 +69,16 @@ def apply(documents: list[Document], draft: Draft) -> tuple[Draft, list[Problem]
         if found:
             problems.extend(found)
             continue
+        name = document.data["name"]  # type: ignore[index]
+        if name in first:
+            problems.append(document.problem(("name",), f"journey '{name}' is already defined in "
+                                             f"{_where(first[name])}; journey names must be unique"))
+            continue
+        first[name] = document
         journey, found = _journey(document, draft, slos, policies)
         problems.extend(found)
-        if journey is None:
-            continue
-        if journey.name in first:
-            other = first[journey.name]
-            problems.append(document.problem(("name",), f"journey '{journey.name}' is already defined in "
-                                             f"{_where(other)}; journey names must be unique"))
-            continue
-        first[journey.name] = document
-        journeys.append(journey)
+        if journey is not None:
+            journeys.append(journey)
     journeys.sort(key=lambda j: j.name)
     return dataclasses.replace(draft, journeys=(*draft.journeys, *journeys)), problems
 
