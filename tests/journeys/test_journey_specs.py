@@ -135,3 +135,34 @@ def test_two_journeys_of_one_name_and_a_service_named_like_a_journey(tmp_path: P
             "journey names must be unique") in done.stderr, done.stderr
     assert ("name: journey 'buy' and service 'journey-buy' would share the rule file "
             "prometheus/journey-buy.yml; rename one") in done.stderr
+
+
+def test_an_invalid_step_slo_is_reported_once_by_its_own_spec(tmp_path: Path) -> None:
+    folder = specs(tmp_path, HEAD + steps("shop/cart", "shop/pay"))
+    (folder / "shop.yml").write_text(SERVICES.replace("objective: 99.5", "objective: 100.5"), encoding="utf-8")
+    done = run_cli("validate", str(folder))
+    assert done.returncode == 1
+    assert done.stderr.endswith("slos[1].objective: 100.5 must be below 100\n1 problem found\n"), done.stderr
+
+
+def test_explain_gives_a_journey_the_arithmetic_of_an_slo_with_its_budget(tmp_path: Path) -> None:
+    import json
+
+    folder = specs(tmp_path, HEAD + steps("shop/cart", "shop/pay", "shop/ship"))
+    # an SLO whose objective is the journey's default one (97.41249%): the same budget, windows, tiers
+    twin = SERVICES.replace("service: shop", "service: twin").replace("objective: 99.9", "objective: 97.41249")
+    (folder / "twin.yml").write_text(twin, encoding="utf-8")
+    done = run_cli("explain", str(folder), "--slo", "journey/buy", "--slo", "twin/cart", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    twin_slo, journey = json.loads(done.stdout)["slos"]
+    assert (journey["service"], journey["slo"], journey["sli_kind"]) == ("journey", "buy", "journey")
+    assert journey["steps"] == ["shop/cart (99.9%)", "shop/pay (99.5%)", "shop/ship (98%)"]
+    assert journey["error_budget"] == pytest.approx(0.0258751)
+    assert journey["bad_seconds_per_period"] == pytest.approx(0.0258751 * 30 * 86400, rel=1e-5)
+    assert [t["threshold"] for t in journey["tiers"]] == pytest.approx([14.4 * 0.0258751, 6 * 0.0258751,
+                                                                        3 * 0.0258751, 0.0258751], rel=1e-5)
+    for key in ("outage_fire", "factor_fire", "reset", "interval_seconds", "effective_for_seconds"):
+        assert [t[key] for t in journey["tiers"]] == [t[key] for t in twin_slo["tiers"]], key
+    unknown = run_cli("explain", str(folder), "--slo", "journey/by")
+    assert unknown.returncode == 1
+    assert "--slo 'journey/by' matches no journey in the specs (known: journey/buy)" in unknown.stderr

@@ -107,11 +107,15 @@ def _journey(document: Document, draft: Draft, slos: dict[tuple[str, str], Slo],
                                          f"rule file {conventions.rule_file(unit)}; rename one"))
     steps: list[SloRef] = []
     step_slos: list[Slo] = []
+    invalid = False
     seen: dict[tuple[str, str], int] = {}
     for index, raw in enumerate(data["steps"]):
         at: tuple[str | int, ...] = ("steps", index)
         ref = SloRef(raw["service"], raw["slo"])
         found = _step_problem(ref, services, at)
+        if found is not None and _written_but_invalid(ref, draft):
+            invalid = True  # its own spec's error says why; the journey waits for it
+            continue
         if found is not None:
             problems.append(document.problem(*found))
             continue
@@ -123,7 +127,7 @@ def _journey(document: Document, draft: Draft, slos: dict[tuple[str, str], Slo],
         seen[key] = index
         steps.append(ref)
         step_slos.append(slos[key])
-    if problems or not steps:
+    if problems or invalid or not steps:
         return None, problems
     period = _period(document, data, steps, step_slos, problems)
     if period is None:
@@ -175,6 +179,19 @@ def _step_problem(ref: SloRef, services: dict[str, Service],
         hint = f" (did you mean '{close[0]}'?)" if close else f"; its SLOs: {', '.join(names) or 'none'}"
         return at + ("slo",), f"service '{ref.service}' has no SLO '{ref.slo}'{hint}"
     return None
+
+
+def _written_but_invalid(ref: SloRef, draft: Draft) -> bool:
+    """Whether a native spec writes this SLO although the catalog lacks it: the spec had an
+    error (reported by its format), which a second message here would only repeat."""
+    for document in draft.documents:
+        data = document.data
+        if not isinstance(data, dict) or data.get("service") != ref.service:
+            continue
+        slos = data.get("slos")
+        if isinstance(slos, list) and any(isinstance(s, dict) and s.get("name") == ref.slo for s in slos):
+            return True
+    return False
 
 
 def _period(document: Document, data: dict[str, Any], steps: list[SloRef], slos: list[Slo],
