@@ -182,15 +182,23 @@ def _step_problem(ref: SloRef, services: dict[str, Service],
 
 
 def _written_but_invalid(ref: SloRef, draft: Draft) -> bool:
-    """Whether a native spec writes this SLO although the catalog lacks it: the spec had an
-    error (reported by its format), which a second message here would only repeat."""
+    """Whether a spec writes this SLO although the catalog lacks it: that spec had an error
+    (reported by its format), which a second message here would only repeat. Native specs
+    (`service`, `slos[].name`) and OpenSLO SLO objects (`spec.service`, `metadata.name`, with
+    `-<index>` for several objectives) are looked at; other formats' steps are reported."""
     for document in draft.documents:
-        data = document.data
-        if not isinstance(data, dict) or data.get("service") != ref.service:
-            continue
-        slos = data.get("slos")
-        if isinstance(slos, list) and any(isinstance(s, dict) and s.get("name") == ref.slo for s in slos):
-            return True
+        for data in document.data if isinstance(document.data, list) else [document.data]:
+            if not isinstance(data, dict):
+                continue
+            spec, metadata = data.get("spec"), data.get("metadata")
+            if data.get("service") == ref.service:
+                slos = data.get("slos")
+                if isinstance(slos, list) and any(isinstance(s, dict) and s.get("name") == ref.slo for s in slos):
+                    return True
+            elif isinstance(spec, dict) and spec.get("service") == ref.service and isinstance(metadata, dict):
+                name = metadata.get("name")
+                if isinstance(name, str) and (ref.slo == name or ref.slo.startswith(f"{name}-")):
+                    return True
     return False
 
 
