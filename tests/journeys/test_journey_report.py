@@ -103,3 +103,14 @@ def test_report_reads_the_journey_status(server: tuple[str, Path]) -> None:
     table = run_cli("report", str(specs), "--prometheus", url, "--slo", "journey/buy")
     assert table.returncode == 0, table.stderr
     assert "journey/buy" in table.stdout and "page burn, ticket burn" in table.stdout
+
+
+def test_the_html_page_has_a_card_per_journey(server: tuple[str, Path], tmp_path: Path) -> None:
+    url, specs = server
+    page = tmp_path / "budgets.html"
+    done = run_cli("report", str(specs), "--prometheus", url, "--slo", "journey/buy", "--format", "html",
+                   "--output", str(page))
+    assert done.returncode == 0, done.stderr
+    html = page.read_text()
+    assert "<h2>journey/buy" in html and "firing: page burn, ticket burn" in html
+    assert "no burn-down chart here" in html and "<svg" not in html.split("<h2>journey/buy", 1)[1]

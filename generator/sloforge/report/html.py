@@ -17,7 +17,7 @@ import math
 from html import escape
 
 from sloforge.report.numbers import burn, percent
-from sloforge.report.status import Status
+from sloforge.report.status import JOURNEY, Status
 
 # The chart's geometry: the plot spans x in [PAD_LEFT, WIDTH - PAD_RIGHT], y in [PAD_TOP, HEIGHT - PAD_BOTTOM].
 WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 880, 270, 70, 78, 12, 46
@@ -92,6 +92,15 @@ def _card(s: Status, index: int) -> str:
               else "no recorded data, so no budget to show.")
     caption = (f"<div class=\"caption\">Error budget left: errors since {_time(s.start, '%Y-%m-%d %H:%M')} "
                f"counted against the budget of the whole window ({escape(s.window)}); {ending}</div>")
+    if s.service == JOURNEY:
+        # A journey counts no events of its own (its ratio is the product of its steps'), so there
+        # is nothing to count from the window's start; its budget over time is on the dashboard.
+        caption = ("<div class=\"caption\">A user journey: its error ratio is the product of its steps' "
+                   "(1 − ∏(1 − step ratio)), with no events of its own to count from the window's start, so "
+                   "no burn-down chart here; the overview dashboard's journey row shows its budget over "
+                   "time.</div>")
+        return (f"<div class=\"card\"><h2>{escape(s.name)} {_zone(s.zone)}</h2>"
+                f"<div class=\"facts\">{facts}</div>{firing}{caption}</div>")
     return (f"<div class=\"card\"><h2>{escape(s.name)} {_zone(s.zone)}</h2>"
             f"<div class=\"facts\">{facts}</div>{firing}{caption}{_chart(s, index)}{_legend(s)}</div>")
 
