@@ -166,3 +166,18 @@ def test_explain_gives_a_journey_the_arithmetic_of_an_slo_with_its_budget(tmp_pa
     unknown = run_cli("explain", str(folder), "--slo", "journey/by")
     assert unknown.returncode == 1
     assert "--slo 'journey/by' matches no journey in the specs (known: journey/buy)" in unknown.stderr
+
+
+def test_the_owners_budget_policy_applies_unless_the_journey_writes_its_own(tmp_path: Path) -> None:
+    folder = specs(tmp_path, HEAD + steps("shop/cart", "shop/pay"))
+    (folder / "policy.yml").write_text("apiVersion: sloforge/v1\nkind: BudgetPolicy\nname: payments\n"
+                                       "teams: [payments]\nbudget:\n  - {consumed: 60%, severity: ticket}\n")
+    (folder / "own.yml").write_text(HEAD.replace("name: buy", "name: own") + steps("shop/cart")
+                                    + "budget:\n  - {consumed: 90%, severity: page}\n")
+    out = tmp_path / "out"
+    done = run_cli("generate", str(folder), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    team = (out / "prometheus" / "journey-buy.yml").read_text()
+    own = (out / "prometheus" / "journey-own.yml").read_text()
+    assert "slo_budget_consumed: 60%" in team and "<= 0.4\n" in team
+    assert "slo_budget_consumed: 90%" in own and "slo_budget_consumed: 60%" not in own
