@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sloforge import durations
+
 if TYPE_CHECKING:
     from sloforge.model.catalog import Alerting
 
@@ -52,8 +54,6 @@ class Journey:
 
     @property
     def period_text(self) -> str:
-        from sloforge import durations
-
         return durations.format(self.period)
 
     @property
