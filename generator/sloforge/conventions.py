@@ -18,15 +18,19 @@ LABEL_TIER = "slo_severity"  # "page" | "ticket": fixed, for routing and inhibit
 LABEL_SEVERITY = "severity"  # user-facing, overridable per spec
 LABEL_TEAM = "team"
 LABEL_BUDGET_CONSUMED = "slo_budget_consumed"  # on budget alerts: "75%"
+# On budget alerts of an `exhausts_within` policy: "3d" (the forecast horizon it fires within).
+LABEL_BUDGET_EXHAUSTS_WITHIN = "slo_budget_exhausts_within"
 # The kind of alert, on every alert: inhibition stays within one kind (a budget page that
 # fires for weeks must not silence the same SLO's burn-rate tickets).
 LABEL_ALERT_KIND = "slo_alert_kind"
 ALERT_KIND_BURN_RATE = "burn-rate"  # multi-window burn-rate tiers (…ErrorBudgetBurn)
-ALERT_KIND_BUDGET = "budget"  # budget policy: this much of the period's budget consumed (…ErrorBudgetConsumed)
+# budget policy: this much consumed (…ErrorBudgetConsumed), or runs out soon (…ErrorBudgetExhaustion)
+ALERT_KIND_BUDGET = "budget"
 ALERT_KIND_NO_DATA = "no-data"  # the SLI recorded nothing for `absent` (…SLINoData)
 ALERT_KINDS = (ALERT_KIND_BURN_RATE, ALERT_KIND_BUDGET, ALERT_KIND_NO_DATA)
 # Set by every alert itself (or by every budget alert): a page and a ticket of one SLO can differ in them.
-ALERT_LABELS = frozenset({LABEL_SEVERITY, LABEL_TEAM, LABEL_TIER, LABEL_BUDGET_CONSUMED, LABEL_ALERT_KIND})
+ALERT_LABELS = frozenset({LABEL_SEVERITY, LABEL_TEAM, LABEL_TIER, LABEL_BUDGET_CONSUMED,
+                          LABEL_BUDGET_EXHAUSTS_WITHIN, LABEL_ALERT_KIND})
 
 TIERS = ("page", "ticket")
 DEFAULT_SEVERITY = {"page": "critical", "ticket": "warning"}
@@ -38,6 +42,9 @@ ERROR_BUDGET = "slo:error_budget:ratio"
 CURRENT_BURN_RATE = "slo:current_burn_rate:ratio"
 PERIOD_BURN_RATE = "slo:period_burn_rate:ratio"
 PERIOD_BUDGET_REMAINING = "slo:period_error_budget_remaining:ratio"
+# Seconds until the period's error budget runs out at the recent (1d) burn rate; absent when
+# that burn cannot exhaust it, 0 once it is exhausted (compile/rules/forecast.py).
+PERIOD_BUDGET_EXHAUSTION = "slo:period_error_budget_exhaustion:seconds"
 INFO = "slo:info"
 
 # User journeys (kind: Journey): the probability that every step succeeds, per window.
@@ -63,6 +70,10 @@ TOTAL_EVENTS = "slo:sli_total_events:rate{window}"
 # The window every SLI is read from raw metrics at; everything longer is summed
 # from series recorded at this window.
 BASE_WINDOW_SECONDS = 300
+# The recent burn rate the exhaustion forecast extrapolates is read over this window (or the
+# period, when shorter); see compile/rules/forecast.py for why a day.
+FORECAST_WINDOW_SECONDS = 86400
+
 # Granularity of the period sum (see compile/rules/recording.py).
 PERIOD_STEP_SECONDS = 3600
 

@@ -140,6 +140,11 @@ class Client:
         """When the server process started (/api/v1/status/runtimeinfo `startTime`)."""
         return _rfc3339(self._get("status/runtimeinfo", {}, "/api/v1/status/runtimeinfo").get("startTime"))
 
+    def retention(self) -> str | None:
+        """The server's `--storage.tsdb.retention.time` as it reports it (`15d`, `15d or 10GiB`)."""
+        value = self._get("status/runtimeinfo", {}, "/api/v1/status/runtimeinfo").get("storageRetention")
+        return value if isinstance(value, str) and value else None
+
     def _get(self, endpoint: str, params: dict[str, str] | list[tuple[str, str]], what: str) -> Any:
         address = f"{self.url}/api/v1/{endpoint}?{urllib.parse.urlencode(params)}"
         request = urllib.request.Request(address, headers=self._headers)

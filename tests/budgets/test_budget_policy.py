@@ -115,6 +115,18 @@ def test_unknown_team_is_a_warning_naming_the_owners(tmp_path: Path) -> None:
                  id="bad severity"),
     pytest.param([TEAM.replace("budget:", "budgets:")],
                  "f1.yml:5: budgets: unknown field; did you mean 'budget'?", id="typo"),
+    pytest.param([TEAM.replace("consumed: 100%", "consumed: 100%, exhausts_within: 3d")],
+                 "f1.yml:7: budget[1]: give exactly one of consumed (a share of the period's budget, 75%) "
+                 "or exhausts_within (a forecast horizon, 3d)", id="consumed and exhausts_within"),
+    pytest.param([TEAM.replace("consumed: 100%, ", "")],
+                 "f1.yml:7: budget[1]: give exactly one of consumed", id="neither consumed nor exhausts_within"),
+    pytest.param([TEAM.replace("consumed: 100%", "exhausts_within: 3d")
+                  .replace("consumed: 50%", "exhausts_within: 72h")],
+                 "f1.yml:7: budget[1].exhausts_within: 3d is already used by entry 0", id="horizon twice"),
+    pytest.param([TEAM.replace("consumed: 100%", "exhausts_within: 3 days")],
+                 "f1.yml:7: budget[1].exhausts_within:", id="horizon not a duration"),
+    pytest.param([TEAM.replace("consumed: 100%", "exhausts_within: 0d")],
+                 "f1.yml:7: budget[1].exhausts_within: '0d' must be longer than zero", id="zero horizon"),
 ])
 def test_bad_policies_are_located(tmp_path: Path, files: list[str], expected: str) -> None:
     with pytest.raises(SpecError) as caught:
@@ -122,6 +134,23 @@ def test_bad_policies_are_located(tmp_path: Path, files: list[str], expected: st
     messages = [str(p) for p in caught.value.problems]
     assert any(m.startswith(str(tmp_path / expected.split(":")[0])) and expected.split(":", 1)[1] in m
                for m in messages), messages
+
+
+def test_forecast_entries_load_beside_consumed_ones_most_urgent_last(tmp_path: Path) -> None:
+    text = spec("checkout", "payments", "[{exhausts_within: 1d, severity: page, for: 10m}, "
+                "{consumed: 75%, severity: ticket}, {exhausts_within: 3d, severity: ticket, action: slow down}]")
+    (tmp_path / "a.yml").write_text(text)
+    catalog, _ = load_catalog([str(tmp_path)])
+    found = [(b.consumed, b.exhausts_within, b.tier, b.for_seconds, b.action) for b in catalog.slos[0].alerting.budget]
+    assert found == [(0.75, None, "ticket", 300, ""), (None, 259200, "ticket", 300, "slow down"),
+                     (None, 86400, "page", 600, "")]
+
+
+def test_a_team_policy_carries_forecast_entries(tmp_path: Path) -> None:
+    policy = TEAM.replace("consumed: 100%", "exhausts_within: 2d")
+    found = budgets(tmp_path, spec("checkout", "payments"), policy)
+    assert found["checkout"] == [(0.5, "ticket", 300, "review recent changes"),
+                                 (None, "page", 600, "deployment freeze")]
 
 
 def test_native_spec_rejects_the_same_threshold_twice(tmp_path: Path) -> None:

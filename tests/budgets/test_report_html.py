@@ -13,6 +13,7 @@ from itertools import pairwise
 
 import pytest
 from sloforge.prometheus_api import Client, RuleGroup
+from sloforge.render import svg as charts
 from sloforge.report import html
 from sloforge.report.status import Status, missing_spans
 from sloforge.report.table import table_text
@@ -123,7 +124,7 @@ def test_axis_titles_ticks_and_the_line_that_explains_the_curve() -> None:
         titles = [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "axis"]
         assert titles == ["time (UTC)", "error budget left"]
         ticks = [(float(t.get("x", "")), t.text) for t in svg.iter(f"{SVG}text") if t.get("class") == "tick"]
-        assert 6 <= len(ticks) <= html.MOST_TICKS, ticks
+        assert 6 <= len(ticks) <= charts.MOST_TICKS, ticks
         for x, label in ticks:  # each label sits at the UTC midnight it names
             day = dt.datetime.strptime(f"{label} 2026", "%b %d %Y").replace(tzinfo=dt.UTC)
             if day.timestamp() > END:
@@ -135,7 +136,8 @@ def test_axis_titles_ticks_and_the_line_that_explains_the_curve() -> None:
 
 
 def test_short_windows_get_hour_ticks() -> None:
-    ticks = html._ticks(END - 6 * HOUR, END)
+    ticks = charts.time_ticks(  # the ticks moved to the shared chart module
+        END - 6 * HOUR, END)
     assert [label for _, label in ticks] == ["Dec 05 20:00", "21:00", "22:00", "23:00", "Dec 06 00:00", "01:00"]
 
 
@@ -279,3 +281,37 @@ def test_the_notice_from_prometheus_answers() -> None:
 ])
 def test_a_server_that_cannot_tell_gets_no_notice_and_no_failure(routes: dict[str, tuple[int, str]]) -> None:
     assert _check_against(routes, STARTED + 30) is None
+
+
+def test_hostile_text_is_escaped_everywhere() -> None:
+    """Names, groups, firing alerts and the notice are data: a `<script>` in them stays text."""
+    import dataclasses
+    from html.parser import HTMLParser
+
+    hostile = dataclasses.replace(_status(), service="a&b", slo="<script>alert(1)</script>",
+                                  group='route="/x\'<"', firing=("<i>bold</i>", "x&y"))
+    page = html.render([hostile], "http://p?a=1&b=<2>", END, "started <script>x</script> & more")
+    assert "<script" not in page and "<i>bold" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "http://p?a=1&amp;b=&lt;2&gt;" in page
+
+    class Texts(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: list[str] = []
+            self.texts: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.tags.append(tag)
+
+        def handle_data(self, data: str) -> None:
+            self.texts.append(data)
+
+    parsed, plain = Texts(), Texts()
+    parsed.feed(page)
+    plain.feed(html.render([_status()], "http://prometheus:9090", END, "started"))
+    name = 'a&b/<script>alert(1)</script>{route="/x\'<"}'
+    assert parsed.tags == plain.tags  # the same elements as a benign page: none came from the data
+    assert f"{name} " in parsed.texts  # the card's heading reads back as the original text
+    assert "<i>bold</i>, x&y" in parsed.texts and f"{name}: error budget left over rolling 30d" in parsed.texts
+    [svg] = _svgs(page)  # the chart is still well-formed XML with the hostile title inside
+    assert svg.findtext(f"{SVG}title") == f"{name}: error budget left over rolling 30d"

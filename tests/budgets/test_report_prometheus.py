@@ -241,6 +241,40 @@ def test_rolling_report_matches_the_synthetic_history(server: Server) -> None:
     assert rows["legacy"]["firing"] == ["page budget 100%", "ticket burn"]
 
 
+def test_report_shows_when_the_budget_runs_out(server: Server) -> None:
+    """The forecast the server records (slo:period_error_budget_exhaustion:seconds) as report shows it:
+    availability burns at ~9x over the last day (23h at 0.05% errors, the last hour at 20%) with
+    under a quarter of its budget left: R P / b; search burns at 0.2x with 80% left: it cannot run
+    out at that burn (absent, "not at this burn"); legacy burns at 2x and has spent it all: 0, "out"."""
+    at, rows = _report(server)
+    client = Client(server.url)
+    hour = at // HOUR * HOUR
+    for name, history in server.histories.items():
+        # The server's own inputs at the report's instant: the forecast is exactly R P / b of them.
+        [day] = client.query(f'slo:sli_error:ratio_rate1d{{slo_name="{name}"}}', at)
+        [left] = client.query(f'slo:period_error_budget_remaining:ratio{{slo_name="{name}"}}', at)
+        burn = day.value / BUDGETS[name]
+        exact = (0.0 if left.value <= 0 else left.value * PERIODS[name] / burn if burn > left.value else None)
+        assert rows[name]["runs_out_in_seconds"] == (exact if exact is None else pytest.approx(exact, rel=1e-9)), name
+        # And by hand from the synthetic history, counted as the rules count: R from the period's
+        # hourly sums, b from the day's 5m rates (the server adds its own live evaluations of the
+        # last seconds, 5s apart: a few percent more of the ongoing incident's weight).
+        if name == "availability":
+            rate5m = history.rate5m()
+            day = [i for i in range(len(history.requests)) if at - DAY <= history.time(i) <= at]
+            b = sum(rate5m["error"][i] for i in day) / sum(rate5m["total"][i] for i in day) / BUDGETS[name]
+            remaining = 1 - history.hourly_ratio(hour - PERIODS[name], hour) / BUDGETS[name]
+            # the incident runs from the start of the last whole hour but one: 1 to 2 hours of the day
+            assert 8 < b < 18 and 0 < remaining < 0.25, (b, remaining)
+            assert rows[name]["runs_out_in_seconds"] == pytest.approx(remaining * PERIODS[name] / b, rel=0.05)
+    assert rows["search"]["runs_out_in_seconds"] is None
+    assert rows["legacy"]["runs_out_in_seconds"] == 0
+    table = run_cli("report", str(server.specs), "--prometheus", server.url, "--slo", "search", "--slo", "legacy")
+    assert table.returncode == 0, table.stderr
+    assert re.search(r"shop/search .* not at this burn", table.stdout), table.stdout
+    assert re.search(r"shop/legacy .* out ", table.stdout), table.stdout
+
+
 def _check_calendar(server: Server, calendar: str, at: float) -> None:
     _, rows = _report(server, "--calendar", calendar, "--at", repr(at))
     start = calendar_start(at, calendar)

@@ -65,6 +65,9 @@ slos:
         - {consumed: 50%, severity: ticket}
         - {consumed: 75%, severity: ticket}
         - {consumed: 100%, severity: page}
+        - {exhausts_within: 3d, severity: ticket}
+        - {exhausts_within: 1d, severity: ticket}
+        - {exhausts_within: 12h, severity: page}
 """
 
 
@@ -145,14 +148,15 @@ Inbox = tuple[int, list[tuple[str, dict[str, object]]]]
 
 
 def _rule_alert(out: Path, service: str, slo: str, kind: str, tier: str, consumed: str | None = None,
-                **series: str) -> Alert:
+                within: str | None = None, **series: str) -> Alert:
     """The alert as the generated rules label it, plus the labels of the series it fired on (a
     grouped SLO's group labels)."""
     for group in yaml.safe_load((out / "prometheus" / f"{service}.yml").read_text())["groups"]:
         for rule in group["rules"]:
             labels = rule.get("labels", {})
             if ("alert" in rule and labels["slo_name"] == slo and labels["slo_alert_kind"] == kind
-                    and labels["slo_severity"] == tier and labels.get("slo_budget_consumed") == consumed):
+                    and labels["slo_severity"] == tier and labels.get("slo_budget_consumed") == consumed
+                    and labels.get("slo_budget_exhausts_within") == within):
                 return {"labels": {"alertname": rule["alert"], **labels, **series},
                         "annotations": {"summary": f"{service} {slo} {kind} {tier} {consumed} {series}"}}
     raise AssertionError(f"no {kind} {tier} {consumed} alert for {service}/{slo}")
@@ -161,7 +165,8 @@ def _rule_alert(out: Path, service: str, slo: str, kind: str, tier: str, consume
 def _key(alert: Alert) -> tuple[str, ...]:
     labels: dict[str, str] = alert["labels"]  # type: ignore[assignment]
     return (labels["slo_service"], labels["slo_name"], labels["slo_alert_kind"], labels["slo_severity"],
-            labels.get("slo_budget_consumed", ""), labels.get("route", ""))
+            labels.get("slo_budget_consumed", ""), labels.get("slo_budget_exhausts_within", ""),
+            labels.get("route", ""))
 
 
 def _settle(url: str, received: list[tuple[str, dict[str, object]]], posted: list[Alert],
@@ -237,6 +242,24 @@ def test_only_the_highest_budget_threshold_crossed_notifies(
     assert delivered == {_key(higher), _key(grouped_a), _key(exhausted_b), _key(burn)}
 
 
+def test_only_the_shortest_forecast_horizon_notifies(alertmanager: str, inbox: Inbox, tmp_path: Path) -> None:
+    # latency runs out within 12h (so within 1d and 3d too): the 12h page notifies, the 1d and 3d
+    # tickets are silenced; a consumed-share ticket is another question and still notifies, and a
+    # forecast page does not silence the burn-rate ticket either.
+    out = tmp_path / "out"
+
+    def forecast(tier: str, within: str) -> Alert:
+        return _rule_alert(out, "api", "latency", "budget", tier, within=within)
+
+    silenced = [forecast("ticket", "3d"), forecast("ticket", "1d")]
+    active = [forecast("page", "12h"), _rule_alert(out, "api", "latency", "budget", "ticket", "75%"),
+              _rule_alert(out, "api", "latency", "burn-rate", "ticket")]
+    states, delivered = _settle(alertmanager, inbox[1], active + silenced, len(active))
+    assert {k: v["state"] for k, v in states.items()} == {
+        **{_key(a): "active" for a in active}, **{_key(a): "suppressed" for a in silenced}}
+    assert delivered == {_key(a) for a in active}
+
+
 def test_each_group_of_a_grouped_slo_notifies_on_its_own(alertmanager: str, inbox: Inbox, tmp_path: Path) -> None:
     """Inhibition is per group, so is grouping: two routes' pages are two notifications (the
     default group_by adds the catalog's group labels), while one route's page and ticket of
@@ -270,3 +293,4 @@ def test_equal_leaves_out_labels_an_alert_tier_sets_itself(tmp_path: Path) -> No
     scope = alert_scope(catalog)
     assert scope.group_labels == ("route",)
     assert scope.budget_thresholds == ("50%", "75%", "100%")
+    assert scope.exhaustion_horizons == ("3d", "1d", "12h")

@@ -81,10 +81,13 @@ def alertings(draw: Any, time_based: bool) -> dict[str, Any]:
                 spec["disable"] = True
             out[tier] = spec
     if draw(st.booleans()):
-        out["budget"] = draw(st.lists(st.fixed_dictionaries(
-            {"consumed": st.sampled_from([25, 50, "75%", "90%", 100]),
-             "severity": st.sampled_from(["page", "ticket"])},
-            optional={"action": TEXT}), max_size=3, unique_by=lambda b: str(b["consumed"]).rstrip("%")))
+        # a share consumed, or a forecast horizon (exhausts_within), each threshold once
+        out["budget"] = draw(st.lists(st.one_of(
+            st.fixed_dictionaries({"consumed": st.sampled_from([25, 50, "75%", "90%", 100]),
+                                   "severity": st.sampled_from(["page", "ticket"])}, optional={"action": TEXT}),
+            st.fixed_dictionaries({"exhausts_within": st.sampled_from(["6h", "1d", "3d"]),
+                                   "severity": st.sampled_from(["page", "ticket"])}, optional={"action": TEXT})),
+            max_size=3, unique_by=lambda b: str(b.get("consumed", b.get("exhausts_within"))).rstrip("%")))
     return out
 
 

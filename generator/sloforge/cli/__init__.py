@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import typer
 
-from sloforge.cli import check, convert, explain, generate, init, lint, plan, report, routes, schema, validate
+from sloforge.cli import (
+    backtest,
+    check,
+    convert,
+    explain,
+    generate,
+    init,
+    lint,
+    plan,
+    report,
+    routes,
+    schema,
+    suggest,
+    validate,
+)
 from sloforge.cli.boundary import version_callback
 
 app = typer.Typer(
@@ -27,7 +41,8 @@ def _root(
     """sloforge: SLOs in git, rules that are proven to fire."""
 
 
-for module in (init, validate, generate, check, lint, plan, schema, convert, routes, explain, report):
+for module in (init, validate, generate, check, lint, plan, schema, convert, routes, explain, report, backtest,
+               suggest):
     module.register(app)
 
 

@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING
 import typer
 
 from sloforge.cli.boundary import EXIT_INVALID, EXIT_USAGE, err, guarded
-from sloforge.cli.options import SLO_PERIOD, load_options
+from sloforge.cli.options import (
+    BASIC_AUTH_FILE,
+    BEARER_TOKEN_FILE,
+    CA_FILE,
+    SLO_PERIOD,
+    load_options,
+    prometheus_client,
+)
 
 if TYPE_CHECKING:
     from sloforge.plan.changes import Plan
@@ -31,6 +38,14 @@ def plan(
                                       "comment) or json."),
     fail_on: str = typer.Option("", "--fail-on", help="Exit 1 when the plan has changes of these kinds, "
                                 "comma-separated: budget-reset, routing, contract."),
+    prometheus: str = typer.Option(None, "--prometheus", help="Also replay the old and the new rules over "
+                                   "the last period's data in this Prometheus: budget left now, pages and tickets."),
+    at: str = typer.Option(None, "--at", help="With --prometheus: the end of the last period (unix or ISO 8601); "
+                           "default now."),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Seconds per HTTP request (--prometheus)."),
+    bearer_token_file: Path = BEARER_TOKEN_FILE,
+    basic_auth_file: Path = BASIC_AUTH_FILE,
+    ca_file: Path = CA_FILE,
     slo_period: str = SLO_PERIOD,
 ) -> None:
     """Compare the specs at a base with the working tree and say what the change does, most important
@@ -50,11 +65,17 @@ def plan(
         raise typer.Exit(EXIT_USAGE)
     options = load_options(slo_period)
     chosen = list(paths or ["specs"])
+    client = None if prometheus is None else guarded(
+        lambda: prometheus_client(prometheus, timeout, bearer_token_file, basic_auth_file, ca_file))
+
+    from sloforge.cli.report import _parse_time
+
+    end = int(_parse_time(at)) // 60 * 60
 
     def body() -> Plan:
         from sloforge.plan.run import plan_change
 
-        return plan_change(chosen, options, base, base_dir)
+        return plan_change(chosen, options, base, base_dir, client, end)
 
     result = guarded(body)
     from sloforge.plan import render

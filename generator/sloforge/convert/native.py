@@ -148,7 +148,9 @@ def alerting_spec(slo: Slo) -> dict[str, object]:
     if alerting.absent_seconds:
         spec["absent"] = durations.format(alerting.absent_seconds)
     if alerting.budget:
-        spec["budget"] = [{"consumed": b.consumed_text, "severity": b.tier, "for": durations.format(b.for_seconds),
+        spec["budget"] = [{**({"consumed": b.consumed_text} if b.consumed is not None
+                              else {"exhausts_within": b.exhausts_within_text}),
+                           "severity": b.tier, "for": durations.format(b.for_seconds),
                            **({"action": b.action} if b.action else {})} for b in alerting.budget]
     return spec
 

@@ -33,7 +33,7 @@ def explain(journey: Journey, steps: list[Slo], events_per_second: float | None 
     budget_rules = [rule for rule in rules if rule.kind == AlertKind.BUDGET]
     alerting = journey.alerting
     pairs = alerting.pairs if alerting else ()
-    policies = alerting.budget if alerting else ()
+    policies = alerting.consumed_policies() if alerting else ()
     return Explanation(
         service=KIND, slo=journey.name, objective=journey.objective, period=journey.period_text,
         sli_kind=KIND, unit="journeys", error_budget=journey.error_budget,
@@ -42,7 +42,7 @@ def explain(journey: Journey, steps: list[Slo], events_per_second: float | None 
         tiers=tuple(_tier_row(journey, pair, budget, intervals.get(pair.tier, bm.EVALUATION_INTERVAL))
                     for pair in pairs),
         budget_policy=tuple(
-            PolicyRow(p.consumed, p.tier, p.for_seconds, p.action, p.consumed * budget.per_period,
+            PolicyRow(p.consumed, p.tier, p.for_seconds, p.action, (p.consumed or 0.0) * budget.per_period,
                       interval_seconds(rule.as_dict()),
                       bm.effective_for(p.for_seconds, interval_seconds(rule.as_dict())))
             for p, rule in zip(policies, budget_rules, strict=True)),

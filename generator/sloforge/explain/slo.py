@@ -43,15 +43,17 @@ class TierRow:
 
 @dataclass(frozen=True, slots=True)
 class PolicyRow:
-    consumed: float
+    consumed: float | None  # None for a forecast entry (exhausts_within_seconds)
     severity: str
     for_seconds: int
     action: str
-    bad_seconds: float  # full-outage seconds that consume this share
+    bad_seconds: float | None  # full-outage seconds that consume this share
     interval_seconds: int  # evaluation interval of the group the alert runs in (the long group)
     # Fires this long after the first evaluation that sees the threshold crossed: `for:` rounded up
     # to whole intervals; that evaluation comes up to one interval after the crossing.
     effective_for_seconds: int
+    # Fires while the forecast says the budget runs out within this long at the last day's burn.
+    exhausts_within_seconds: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +109,9 @@ def explain(slo: Slo, events_per_second: float | None = None) -> Explanation:
 
 def _policy_row(slo: Slo, policy: BudgetPolicy, rule: AlertingRule, budget: bm.Budget) -> PolicyRow:
     interval = interval_seconds(rule.as_dict())
-    return PolicyRow(policy.consumed, policy.tier, policy.for_seconds, policy.action,
-                     policy.consumed * budget.per_period, interval,
-                     bm.effective_for(policy.for_seconds, interval))
+    bad = None if policy.consumed is None else policy.consumed * budget.per_period
+    return PolicyRow(policy.consumed, policy.tier, policy.for_seconds, policy.action, bad, interval,
+                     bm.effective_for(policy.for_seconds, interval), policy.exhausts_within)
 
 
 def _tier_interval(slo: Slo, tier: str) -> int:

@@ -102,13 +102,18 @@ def _policy(e: Explanation) -> Table:
                   caption=f"Budget alerts are evaluated every {every}: `for:` counts whole evaluations, "
                           f"and the first one past a threshold comes up to {every} after the crossing.",
                   caption_justify="left")
-    for name in ("consumed", "severity", "for", "fires after crossing", f"bad minutes per {e.period}", "action"):
+    forecast = any(p.exhausts_within_seconds is not None for p in e.budget_policy)
+    when = "consumed / runs out in" if forecast else "consumed"
+    for name in (when, "severity", "for", "fires after crossing", f"bad minutes per {e.period}", "action"):
         table.add_column(name, justify="left" if name in ("severity", "action") else "right")
     for p in e.budget_policy:
-        table.add_row(percent(p.consumed), p.severity,
+        # A forecast entry fires on the time left, not on a share: it has no bad minutes of its own.
+        at = (percent(p.consumed) if p.consumed is not None
+              else f"<= {duration_text(p.exhausts_within_seconds or 0)}")
+        table.add_row(at, p.severity,
                       _for(p.for_seconds, p.effective_for_seconds, p.interval_seconds),
-                      _fires_after(p.effective_for_seconds, p.interval_seconds), f"{p.bad_seconds / 60:.4g}",
-                      p.action)
+                      _fires_after(p.effective_for_seconds, p.interval_seconds),
+                      "" if p.bad_seconds is None else f"{p.bad_seconds / 60:.4g}", p.action)
     return table
 
 

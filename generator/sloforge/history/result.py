@@ -1,8 +1,10 @@
 """What a backtest finds for one SLO (or one group of a grouped SLO): plain values.
 
-Times are unix seconds. A budget share is a fraction of one period's error budget
-(1.0 = the whole budget of one period), so numbers over ranges longer or shorter
-than the period stay comparable with the budget policy's `consumed` thresholds.
+Times are unix seconds. Every budget number is a share of one period's error budget
+(1.0 = the whole budget of one period) at the range's traffic: the budget of a 30d
+SLO over a 3d range is at most 10% spent by an error ratio at the objective, and
+over a 90d range 300%. So incidents, alerts and the range's total add up, and
+compare with the budget policy's `consumed` thresholds.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ class GroupHistory:
     end: float
     good_events: float
     total_events: float
-    budget_consumed: float  # share of the period's budget spent over the range
+    budget_consumed: float  # bad events over the range / one period's budget
     firings: tuple[Firing, ...]
     incidents: tuple[Incident, ...]
     attribution: tuple[Attribution, ...] = ()

@@ -20,23 +20,45 @@ DEFAULT_FOR = "5m"
 
 def budget_policies(document: Document, items: list[dict[str, Any]],
                     path: FieldPath) -> tuple[tuple[BudgetPolicy, ...], list[Problem]]:
-    """Thresholds sorted by consumed share; a threshold given twice is a problem
-    (both alerts would carry the same labels)."""
+    """Consumed thresholds ascending, then forecast horizons (`exhausts_within`) descending: the
+    order of growing urgency. A threshold or horizon given twice is a problem (both alerts would
+    carry the same labels), and so is an entry with both or neither."""
     problems: list[Problem] = []
     policies: list[BudgetPolicy] = []
-    seen: dict[float, int] = {}
+    seen: dict[tuple[str, float | None], int] = {}
     for index, item in enumerate(items):
         at = path + (index,)
-        consumed = percent(item["consumed"])
-        if consumed in seen:
-            problems.append(document.problem(at + ("consumed",), f"{item['consumed']} is already used by "
-                                             f"entry {seen[consumed]}; give each threshold once"))
+        if ("consumed" in item) == ("exhausts_within" in item):
+            problems.append(document.problem(at, "give exactly one of consumed (a share of the period's "
+                                             "budget, 75%) or exhausts_within (a forecast horizon, 3d)"))
             continue
-        seen[consumed] = index
-        try:
-            for_seconds = durations.parse(item.get("for", DEFAULT_FOR))
-        except durations.DurationError as exc:
-            problems.append(document.problem(at + ("for",), str(exc)))
+        for_seconds = _duration(document, item, "for", at, problems)
+        within = _duration(document, item, "exhausts_within", at, problems) if "exhausts_within" in item else None
+        if for_seconds is None or ("exhausts_within" in item and within is None):
+            continue  # its problem is recorded
+        consumed = percent(item["consumed"]) if within is None else None
+        field = "consumed" if within is None else "exhausts_within"
+        key = (field, consumed if within is None else float(within))
+        if key in seen:
+            problems.append(document.problem(at + (field,), f"{item[field]} is already used by "
+                                             f"entry {seen[key]}; give each threshold once"))
             continue
-        policies.append(BudgetPolicy(consumed, item["severity"], for_seconds, item.get("action", "")))
-    return tuple(sorted(policies, key=lambda b: b.consumed)), problems
+        seen[key] = index
+        policies.append(BudgetPolicy(consumed, item["severity"], for_seconds, item.get("action", ""), within))
+    return tuple(sorted(policies, key=_urgency)), problems
+
+
+def _duration(document: Document, item: dict[str, Any], key: str, at: FieldPath,
+              problems: list[Problem]) -> int | None:
+    """`item[key]` in seconds (`for` defaults to 5m), or None with a problem (not a duration, or 0)."""
+    try:
+        return durations.parse(item.get(key, DEFAULT_FOR))
+    except durations.DurationError as exc:
+        problems.append(document.problem(at + (key,), str(exc)))
+        return None
+
+
+def _urgency(policy: BudgetPolicy) -> tuple[int, float]:
+    if policy.consumed is not None:
+        return 0, policy.consumed
+    return 1, -(policy.exhausts_within or 0)

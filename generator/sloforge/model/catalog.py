@@ -27,7 +27,10 @@ class Tier:
 
 @dataclass(frozen=True, slots=True)
 class BudgetPolicy:
-    """Alert when this share of the period's error budget has been consumed.
+    """Alert when this share of the period's error budget has been consumed, or (`exhausts_within`)
+    when the forecast says the budget runs out within this long at the last day's burn
+    (`slo:period_error_budget_exhaustion:seconds`, compile/rules/forecast.py). Exactly one of
+    `consumed` and `exhausts_within` is set.
 
     `tier` is what a spec writes as `severity` (`budget: [{consumed: 50%, severity: ticket}]`,
     in ServiceLevels and BudgetPolicy documents): page or ticket, the tier whose labels,
@@ -36,14 +39,26 @@ class BudgetPolicy:
     (e.g. critical).
     """
 
-    consumed: float  # fraction, 0.75 for 75%
+    consumed: float | None  # fraction, 0.75 for 75%; None for an exhausts_within policy
     tier: str  # the spec's `severity`: page or ticket
     for_seconds: int
     action: str = ""
+    exhausts_within: int | None = None  # seconds
 
     @property
     def consumed_text(self) -> str:
-        return f"{self.consumed * 100:g}%"
+        return f"{self.consumed * 100:g}%" if self.consumed is not None else ""
+
+    @property
+    def exhausts_within_text(self) -> str:
+        return durations.format(self.exhausts_within) if self.exhausts_within is not None else ""
+
+    @property
+    def text(self) -> str:
+        """`75% consumed`, `runs out within 3d`: the condition, for people."""
+        if self.consumed is not None:
+            return f"{self.consumed_text} consumed"
+        return f"runs out within {self.exhausts_within_text}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +71,7 @@ class Alerting:
     disabled: bool = False
     min_events: int | None = None
     absent_seconds: int | None = None
-    budget: tuple[BudgetPolicy, ...] = ()
+    budget: tuple[BudgetPolicy, ...] = ()  # consumed thresholds ascending, then exhausts_within descending
     # True when the spec wrote `alerting.budget` (even `[]`): a team's or the
     # org's default BudgetPolicy document then leaves this SLO alone.
     budget_explicit: bool = False
@@ -68,6 +83,12 @@ class Alerting:
             if t.name == name:
                 return t
         raise KeyError(f"no alert tier {name!r}; tiers are {', '.join(t.name for t in self.tiers)}")
+
+    def consumed_policies(self) -> tuple[BudgetPolicy, ...]:
+        return tuple([p for p in self.budget if p.consumed is not None])
+
+    def exhaustion_policies(self) -> tuple[BudgetPolicy, ...]:
+        return tuple([p for p in self.budget if p.exhausts_within is not None])
 
     def active_pairs(self, tier: str) -> tuple[WindowPair, ...]:
         if self.disabled or self.tier(tier).disabled:

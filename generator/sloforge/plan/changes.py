@@ -8,6 +8,8 @@ Kinds, in the order they are reported:
                 dashboards, silences and routes that match them break
   objective     objective or period: budget in bad minutes, each tier's threshold and time to
                 page on a full outage, before -> after (the explain arithmetic)
+  history       with --prometheus: budget left now and pages and tickets over the last period,
+                old rules against new, replayed over the same data (plan/history.py)
   alerting      tiers, windows, for:, guards, no-data, budget policy
   slo           SLOs added
   files         owned files added and removed; dashboard panels added and removed
@@ -22,7 +24,7 @@ from sloforge import conventions as c
 from sloforge import durations
 from sloforge.model.catalog import Catalog, Service, Slo
 
-KINDS = ("budget-reset", "routing", "contract", "objective", "alerting", "slo", "files")
+KINDS = ("budget-reset", "routing", "contract", "objective", "history", "alerting", "slo", "files")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +135,7 @@ def _alerting_details(old: Slo, new: Slo) -> list[str]:
                                         for p in s.alerting.pairs))
     diff("min_events", lambda s: s.alerting.min_events)
     diff("absent", lambda s: durations.format(s.alerting.absent_seconds) if s.alerting.absent_seconds else None)
-    diff("budget policy", lambda s: ", ".join(f"{p.consumed_text} {p.tier}"
+    diff("budget policy", lambda s: ", ".join((p.consumed_text or f"within {p.exhausts_within_text}") + f" {p.tier}"
                                               + (f" ({p.action})" if p.action else "")
                                               for p in s.alerting.budget) or "none")
     diff("alert name", lambda s: s.alerting.name)

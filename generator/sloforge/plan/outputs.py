@@ -28,7 +28,8 @@ def _series(slo: Slo) -> tuple[dict[str, Labels], dict[str, Labels]]:
     records = {r.record + (f'{{slo_window="{r.labels[c.LABEL_WINDOW]}"}}' if c.LABEL_WINDOW in r.labels else ""):
                tuple(sorted((k, str(v)) for k, v in r.labels.items())) for r in recording}
     alerts = {f"{a.alert} ({a.kind.value} {a.tier}"
-              + (f" {a.labels.get(c.LABEL_BUDGET_CONSUMED)}" if c.LABEL_BUDGET_CONSUMED in a.labels else "") + ")":
+              + "".join(f" {a.labels[label]}" for label in (c.LABEL_BUDGET_CONSUMED, c.LABEL_BUDGET_EXHAUSTS_WITHIN)
+                        if label in a.labels) + ")":
               tuple(sorted((k, str(v)) for k, v in a.labels.items())) for a in alerting}
     return records, alerts
 

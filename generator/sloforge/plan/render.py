@@ -8,7 +8,8 @@ import json
 from sloforge.plan.changes import KINDS, Plan
 
 TITLES = {"budget-reset": "Budgets that start anew", "routing": "Routing", "contract": "Metric contract",
-          "objective": "Objectives and periods", "alerting": "Alerting", "slo": "SLOs added",
+          "objective": "Objectives and periods",
+          "history": "Against the last period's data", "alerting": "Alerting", "slo": "SLOs added",
           "files": "Files and dashboards"}
 
 
@@ -29,7 +30,7 @@ def markdown(plan: Plan) -> str:
         changes = plan.of(kind)
         if not changes:
             continue
-        lines += ["", f"<details{' open' if kind in ('budget-reset', 'routing') else ''}>"
+        lines += ["", f"<details{' open' if kind in ('budget-reset', 'routing', 'history') else ''}>"
                   f"<summary><b>{TITLES[kind]}</b> ({len(changes)})</summary>", ""]
         for change in changes:
             lines.append(f"- **{_escape(change.subject)}**: {_escape(change.summary)}")

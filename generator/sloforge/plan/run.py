@@ -6,13 +6,15 @@ import contextlib
 from pathlib import Path
 
 from sloforge.load.options import LoadOptions
-from sloforge.model.catalog import Catalog
+from sloforge.model.catalog import Catalog, Slo
 from sloforge.plan import base
-from sloforge.plan.changes import Plan, compare_slo, compare_slos
+from sloforge.plan.changes import Plan, compare_slo, compare_slos, slo_key
 from sloforge.plan.outputs import alertmanager_config, compare_contract, compare_files, compare_routing
+from sloforge.prometheus_api import Client
 
 
-def plan_change(paths: list[str], options: LoadOptions, ref: str | None, base_dir: Path | None) -> Plan:
+def plan_change(paths: list[str], options: LoadOptions, ref: str | None, base_dir: Path | None,
+                client: Client | None = None, end: int | None = None) -> Plan:
     """The plan of the specs under `paths`: the working tree against the base (a git ref, or
     an older copy in a folder), whose tree is extracted once and read at the same paths."""
     from sloforge.load.catalog import load_catalog
@@ -24,10 +26,11 @@ def plan_change(paths: list[str], options: LoadOptions, ref: str | None, base_di
             existing = [p for p in paths if Path(p).exists()]
             # specs that did not exist yet at the base: everything is added
             old = load_catalog(existing, options)[0] if existing else Catalog()
-        return plan(old, new, root)
+        return plan(old, new, root, client, end)
 
 
-def plan(old: Catalog, new: Catalog, old_root: Path | None = None) -> Plan:
+def plan(old: Catalog, new: Catalog, old_root: Path | None = None, client: Client | None = None,
+         end: int | None = None) -> Plan:
     from sloforge.outputs import Settings
     from sloforge.pipeline import output_context
 
@@ -44,5 +47,11 @@ def plan(old: Catalog, new: Catalog, old_root: Path | None = None) -> Plan:
         old_context = output_context(old, Settings(), "prometheus")
     compare_routing(old, new, alertmanager_config(old, old_context), alertmanager_config(new, new_context), result)
     compare_files(old, new, old_context, new_context, result)
+    if client is not None and end is not None:
+        from sloforge.plan.history import measure_changes
+
+        touched: list[tuple[Slo | None, Slo]] = [(a, b) for a, b in pairs if a != b]
+        touched += [(None, s) for s in new.slos if slo_key(s) not in {slo_key(b) for _, b in pairs}]
+        measure_changes(result, touched, client, end)
     result.sort()
     return result

@@ -21,6 +21,29 @@ def environment() -> jinja2.Environment:
     )
 
 
+@cache
+def html_environment() -> jinja2.Environment:
+    """The environment of the HTML pages (`report`, `backtest`): every value is escaped.
+
+    `autoescape=True` rather than `select_autoescape` by file name: this environment loads
+    only HTML templates, and a template named unlike the list must not lose escaping
+    silently. Values that are already markup (the SVG charts) arrive as `markupsafe.Markup`.
+    """
+    return jinja2.Environment(
+        loader=jinja2.FunctionLoader(_template_source),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_html(template: str, **values: Any) -> str:
+    """Render one HTML page template (they extend `base.html.j2`)."""
+    return html_environment().get_template(template).render(**values)
+
+
 def _template_source(name: str) -> str:
     # The templates ship as the package `sloforge.templates` (top-level
     # templates/ in the repo); importlib finds them in a wheel and in -e installs.

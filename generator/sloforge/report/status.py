@@ -54,6 +54,9 @@ class Status:
     firing: tuple[str, ...] = ()
     burndown: tuple[tuple[float, float], ...] = field(default=())
     gaps: tuple[tuple[float, float], ...] = field(default=())  # (from, to): no recorded sample
+    # Seconds until the budget runs out at the last day's burn (slo:period_error_budget_exhaustion:seconds):
+    # 0 once spent, None when that burn cannot exhaust it, or in calendar mode (the forecast is rolling).
+    runs_out_in: float | None = None
 
     @property
     def name(self) -> str:
@@ -77,7 +80,7 @@ class Status:
             "window": self.window, "start": self.start, "end": self.end, "sli": self.sli,
             "error_ratio": self.error_ratio, "budget_remaining": self.budget_remaining,
             "period_burn_rate": self.period_burn_rate, "current_burn_rate": self.current_burn_rate,
-            "zone": self.zone, "firing": list(self.firing),
+            "zone": self.zone, "firing": list(self.firing), "runs_out_in_seconds": self.runs_out_in,
         }
 
 
@@ -154,6 +157,7 @@ class Collector:
         remaining = self._by_slo(c.PERIOD_BUDGET_REMAINING)
         period_burn = self._by_slo(c.PERIOD_BURN_RATE)
         current = self._by_slo(c.CURRENT_BURN_RATE)
+        forecast = self._by_slo(c.PERIOD_BUDGET_EXHAUSTION)
         alerts = self.firing()
         out = []
         for slo in self.slos:
@@ -163,7 +167,8 @@ class Collector:
                 out.append(Status(slo.service, slo.name, key[2], slo.objective, slo.error_budget,
                                   f"rolling {slo.period_text}", self.at - slo.period, self.at,
                                   ratios.get(key), remaining.get(key), period_burn.get(key),
-                                  current.get(key), tuple(alerts.get(key[:2], ()))))
+                                  current.get(key), tuple(alerts.get(key[:2], ())),
+                                  runs_out_in=forecast.get(key)))
         return out
 
     def journeys(self, journeys: list[Journey]) -> list[Status]:
@@ -305,6 +310,8 @@ def _alert_text(labels: dict[str, str]) -> str:
     kind = labels.get(c.LABEL_ALERT_KIND)
     if kind == c.ALERT_KIND_BURN_RATE or (kind is None and name.endswith("ErrorBudgetBurn")):
         what = "burn"
+    elif c.LABEL_BUDGET_EXHAUSTS_WITHIN in labels:
+        what = f"budget runs out within {labels[c.LABEL_BUDGET_EXHAUSTS_WITHIN]}"
     elif kind == c.ALERT_KIND_BUDGET or (kind is None and name.endswith("ErrorBudgetConsumed")):
         what = f"budget {labels.get('slo_budget_consumed', '')}".strip()
     elif kind == c.ALERT_KIND_NO_DATA or (kind is None and name.endswith("SLINoData")):

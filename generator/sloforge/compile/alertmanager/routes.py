@@ -45,6 +45,8 @@ class AlertScope:
     # Every SLI group_by label (but those all alerts set): added to each route group_by that keeps
     # SLOs apart, so one group's alerts notify apart from another's (with_group_labels).
     grouping_labels: tuple[str, ...] = ()
+    # every slo_budget_exhausts_within value, longest (least urgent) first
+    exhaustion_horizons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +73,14 @@ def inhibitions(scope: AlertScope = AlertScope()) -> list[Inhibition]:
     equal = (c.LABEL_SERVICE, c.LABEL_SLO, *scope.group_labels)
     burn = Matcher(c.LABEL_ALERT_KIND, "=", c.ALERT_KIND_BURN_RATE)
     rules = [Inhibition((tier_matcher("page"), burn), (tier_matcher("ticket"), burn), equal)]
-    thresholds = scope.budget_thresholds
-    for index in range(1, len(thresholds)):
-        lower = "|".join(promql.regex_escape(t) for t in thresholds[:index])
-        rules.append(Inhibition((Matcher(c.LABEL_BUDGET_CONSUMED, "=", thresholds[index]),),
-                                (Matcher(c.LABEL_BUDGET_CONSUMED, "=~", lower),), equal))
+    # A budget alert silences those of lower thresholds; a forecast alert those of longer horizons
+    # (runs out within 1d implies within 3d). Never one kind the other: 75% consumed says nothing
+    # of when the rest runs out.
+    for label, values in ((c.LABEL_BUDGET_CONSUMED, scope.budget_thresholds),
+                          (c.LABEL_BUDGET_EXHAUSTS_WITHIN, scope.exhaustion_horizons)):
+        for index in range(1, len(values)):
+            lower = "|".join(promql.regex_escape(t) for t in values[:index])
+            rules.append(Inhibition((Matcher(label, "=", values[index]),), (Matcher(label, "=~", lower),), equal))
     return rules
 
 
@@ -87,18 +92,22 @@ def alert_scope(catalog: Catalog) -> AlertScope:
     alerting labels) is left out of the group labels: the page and the ticket of one SLO can
     differ in it, and `equal` would then never hold."""
     slos = [slo for service in catalog.services for slo in service.slos]
-    thresholds = {p.consumed_text: p.consumed for slo in slos for p in slo.alerting.budget}
+    thresholds = {p.consumed_text: p.consumed or 0.0 for slo in slos for p in slo.alerting.consumed_policies()}
+    horizons = {p.exhausts_within_text: p.exhausts_within or 0 for slo in slos
+                for p in slo.alerting.exhaustion_policies()}
     fixed = {name for slo in slos for name, _ in slo.alerting.labels}
     fixed |= {name for slo in slos for tier in slo.alerting.tiers for name, _ in tier.labels}
     grouped = {label for slo in slos for label in slo.sli.group_by}
     # Journey alerts carry slo_journey instead of slo_service/slo_name: one journey's page must
     # not silence another journey's ticket (both lack slo_service). Their notifications are apart
     # already: each journey's alerts have a name of their own (conventions.journey_alert_name).
-    thresholds |= {p.consumed_text: p.consumed for j in catalog.journeys if j.alerting for p in j.alerting.budget}
+    thresholds |= {p.consumed_text: p.consumed or 0.0 for j in catalog.journeys if j.alerting
+                   for p in j.alerting.consumed_policies()}
     journeys = {c.LABEL_JOURNEY} if catalog.journeys else set()
     return AlertScope(tuple(sorted((grouped - fixed - c.ALERT_LABELS) | journeys)),
                       tuple(sorted(thresholds, key=thresholds.__getitem__)),
-                      tuple(sorted(grouped - c.ALERT_LABELS)))
+                      tuple(sorted(grouped - c.ALERT_LABELS)),
+                      tuple(sorted(horizons, key=lambda h: -horizons[h])))
 
 
 def with_group_labels(group_by: tuple[str, ...] | list[str], scope: AlertScope) -> list[str]:

@@ -55,7 +55,7 @@ def journey_row(journey: Journey, catalog: Catalog, y: int) -> tuple[list[Panel 
     about += (f"Objective {journey.objective:.10g}% over a rolling {period}: every step of {names} "
               "succeeds" + ("" if journey.objective_explicit else " (the product of the steps' objectives)") + ".")
     alerting = journey.alerting
-    consumed = tuple(p.consumed for p in alerting.budget) if alerting else ()
+    consumed = tuple(p.consumed for p in alerting.budget if p.consumed is not None) if alerting else ()
     factors: dict[float, str] = {}
     for tier in reversed(c.TIERS):
         for pair in alerting.active_pairs(tier) if alerting else ():

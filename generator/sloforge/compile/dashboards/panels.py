@@ -25,6 +25,9 @@ class Query:
     expr: str
     legend: str = ""
     table: bool = False  # instant query, table format (for table panels)
+    # instant query, time series format: a stat of a series that may be absent now (a range
+    # query's last value would show the last sample in the dashboard's range, however old)
+    instant: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ names the recording rules are written with) plus Prometheus' own ALERTS, so
 the dashboard cannot drift from the rules. Layout, top to bottom:
 
     summary   budget remaining | burn rate now | SLI over period | alert state   (all SLOs)
-    per SLO   a row: objective | SLI 5m | SLI period | budget left | burn rate | alerts
+    per SLO   a row: objective | SLI 5m | SLI period | budget left | runs out in | burn rate | alerts
               SLI vs objective | burn rate per alert window | budget consumed over time
 
 The summary puts every SLO's key numbers above the fold; `$slo` filters every panel.
@@ -32,6 +32,13 @@ TIER_COLOR = {"page": "red", "ticket": "orange"}
 DEFAULT_CONSUMED = (0.5, 0.75, 1.0)
 
 STAT_H, GRAPH_H = 5, 8
+# The seven stats of an SLO's row: narrow for the objective, the burn rate and the alert state.
+STAT_W = (3, 3, 4, 4, 4, 3, 3)
+STAT_X = tuple(sum(STAT_W[:i]) for i in range(len(STAT_W)))
+SECONDS = "s"
+NOT_AT_THIS_BURN = "not at this burn"
+# Forecast colours when a spec has no exhausts_within policy: red within a day, orange within three.
+DEFAULT_HORIZONS = ((86400, "page"), (3 * 86400, "ticket"))
 ALERT_STATE = (Mapping("0", "OK", "green"), Mapping("1", "ticket", "orange"), Mapping("2", "page", "red"))
 
 
@@ -90,10 +97,22 @@ def burn_steps(slo: Slo) -> tuple[Step, ...]:
 
 
 def consumed_steps(slo: Slo) -> tuple[Step, ...]:
-    policy = {round(p.consumed, 6): TIER_COLOR[p.tier] for p in slo.alerting.budget}
+    policy = {round(p.consumed, 6): TIER_COLOR[p.tier] for p in slo.alerting.budget if p.consumed is not None}
     if not policy:
         policy = {x: color for x, color in zip(DEFAULT_CONSUMED, ("yellow", "orange", "red"), strict=False)}
     return (Step(None, "green"),) + tuple(Step(v, policy[v]) for v in sorted(policy))
+
+
+def exhaustion_steps(slo: Slo) -> tuple[Step, ...]:
+    """Time left coloured by the policy's forecast horizons: red (page) or orange (ticket) below
+    each, green above the longest; a horizon of both tiers is red."""
+    horizons = [(p.exhausts_within or 0, p.tier) for p in slo.alerting.exhaustion_policies()] or DEFAULT_HORIZONS
+    color: dict[float, str] = {}
+    for seconds, tier in sorted(horizons, key=lambda h: h[1] == "page"):
+        color[float(seconds)] = TIER_COLOR[tier]
+    levels = sorted(color)
+    return ((Step(None, color[levels[0]]),) + tuple(Step(v, color[n]) for v, n in zip(levels, levels[1:], strict=False))
+            + (Step(levels[-1], "green"),))
 
 
 def objective_steps(slo: Slo) -> tuple[Step, ...]:
@@ -158,12 +177,13 @@ def slo_row(slo: Slo, y: int) -> tuple[list[Panel | Row], int]:
     about += f"Objective {slo.objective:g}% over a rolling {period} ({slo.sli.kind} SLI)."
     links = (Link("Runbook", slo.runbook_url),) if slo.runbook_url else ()
     title = f"{slo.name}: {slo.objective:g}% over {period}"
-    stats_y, graphs_y, w = y + 1, y + 1 + STAT_H, 4
-    consumed = tuple(p.consumed for p in slo.alerting.budget) or DEFAULT_CONSUMED
+    stats_y, graphs_y = y + 1, y + 1 + STAT_H
+    consumed = tuple(p.consumed for p in slo.alerting.budget if p.consumed is not None) or DEFAULT_CONSUMED
     objective, burn = objective_steps(slo), burn_steps(slo)  # each shared by two panels
 
-    def stat(i: int, title: str, expr: str, **kw: Any) -> Panel:
-        return Panel("stat", title, Grid(i * w, stats_y, w, STAT_H), (Query(expr),), **kw)
+    def stat(i: int, title: str, expr: str, instant: bool = False, **kw: Any) -> Panel:
+        return Panel("stat", title, Grid(STAT_X[i], stats_y, STAT_W[i], STAT_H), (Query(expr, instant=instant),),
+                     **kw)
 
     items: list[Panel | Row] = [
         Row(title, y),
@@ -177,9 +197,16 @@ def slo_row(slo: Slo, y: int) -> tuple[list[Panel | Row], int]:
         stat(3, "Error budget remaining", f"{c.PERIOD_BUDGET_REMAINING}{sel_period}", unit=PERCENT,
              decimals=1, steps=remaining_steps(consumed),
              description="Budget left over the period; zones follow the spec's budget policy."),
-        stat(4, "Burn rate now (5m)", f"{c.CURRENT_BURN_RATE}{sel_base}", unit=TIMES, decimals=2,
+        stat(4, "Budget runs out in", f"{c.PERIOD_BUDGET_EXHAUSTION}{sel_period}", instant=True, unit=SECONDS,
+             decimals=1,
+             steps=exhaustion_steps(slo), mappings=(Mapping("0", "out", "dark-red"),), no_value=NOT_AT_THIS_BURN,
+             description="The earliest the period's budget can run out if the last day's burn rate holds "
+                         f"(R x {period} / b); '{NOT_AT_THIS_BURN}' when that burn cannot exhaust what is left "
+                         "(or there is no data), 'out' once it is spent. Red/orange: the budget policy's "
+                         "exhausts_within horizons (page/ticket), else 1d and 3d."),
+        stat(5, "Burn rate now (5m)", f"{c.CURRENT_BURN_RATE}{sel_base}", unit=TIMES, decimals=2,
              steps=burn, description="Orange/red from the lowest ticket/page burn factor."),
-        stat(5, "Alert state", alert_state_expr(sel[1:-1], sel[1:-1], c.LABEL_SLO),
+        stat(6, "Alert state", alert_state_expr(sel[1:-1], sel[1:-1], c.LABEL_SLO),
              mappings=ALERT_STATE, steps=(Step(None, "green"),),
              description="Highest tier of this SLO's firing alerts.", links=links),
     ]

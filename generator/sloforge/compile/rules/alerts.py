@@ -9,7 +9,7 @@ from sloforge import conventions as c
 from sloforge import durations
 from sloforge.compile.rules.recording import BASE, SPACING, identity, labels, selector, window_selector
 from sloforge.compile.rules.rule import AlertingRule, AlertKind
-from sloforge.model.catalog import Slo
+from sloforge.model.catalog import BudgetPolicy, Slo
 from sloforge.model.policy import WindowPair
 from sloforge.render.templates import go_template_literal, macro
 
@@ -140,26 +140,51 @@ def burn_rate_alert(slo: Slo, tier: str, pairs: tuple[WindowPair, ...]) -> Alert
 
 
 def budget_alerts(slo: Slo) -> list[AlertingRule]:
-    rules: list[AlertingRule] = []
-    for policy in slo.alerting.budget:
-        context = _context(slo, policy.tier)
-        context["consumed"] = policy.consumed_text
-        context["action"] = go_template_literal(policy.action)
-        remaining = _number(1 - policy.consumed)
-        # by the identity: alerts carry no window label (contract), one alert per SLO (and group)
-        expr = (f"max by ({identity(slo)}) ({c.PERIOD_BUDGET_REMAINING}{selector(slo, slo.period)})"
-                f" <= {remaining}")
-        extra = {"action": context["action"]} if policy.action else {}
-        annotations = _annotations(
-            slo, policy.tier, _annotation("budget_summary", context),
-            _annotation("budget_description", context), **extra)  # type: ignore[arg-type]
-        rules.append(AlertingRule(
-            f"{_stem(slo)}ErrorBudgetConsumed", expr,
-            durations.format(policy.for_seconds) if policy.for_seconds else None,
-            _alert_labels(slo, policy.tier, AlertKind.BUDGET, **{c.LABEL_BUDGET_CONSUMED: policy.consumed_text}),
-            annotations,
-            AlertKind.BUDGET, policy.tier, threshold=float(remaining)))
-    return rules
+    """One alert per budget-policy entry, in the policy's order: a share consumed, or a forecast."""
+    return [(_consumed_alert if policy.consumed is not None else _exhaustion_alert)(slo, policy)
+            for policy in slo.alerting.budget]
+
+
+def _consumed_alert(slo: Slo, policy: BudgetPolicy) -> AlertingRule:
+    context = _context(slo, policy.tier)
+    context["consumed"] = policy.consumed_text
+    context["action"] = go_template_literal(policy.action)
+    remaining = _number(1 - (policy.consumed or 0))
+    # by the identity: alerts carry no window label (contract), one alert per SLO (and group)
+    expr = (f"max by ({identity(slo)}) ({c.PERIOD_BUDGET_REMAINING}{selector(slo, slo.period)})"
+            f" <= {remaining}")
+    extra = {"action": context["action"]} if policy.action else {}
+    annotations = _annotations(
+        slo, policy.tier, _annotation("budget_summary", context),
+        _annotation("budget_description", context), **extra)  # type: ignore[arg-type]
+    return AlertingRule(
+        f"{_stem(slo)}ErrorBudgetConsumed", expr,
+        durations.format(policy.for_seconds) if policy.for_seconds else None,
+        _alert_labels(slo, policy.tier, AlertKind.BUDGET, **{c.LABEL_BUDGET_CONSUMED: policy.consumed_text}),
+        annotations,
+        AlertKind.BUDGET, policy.tier, threshold=float(remaining))
+
+
+def _exhaustion_alert(slo: Slo, policy: BudgetPolicy) -> AlertingRule:
+    """Fires while the forecast (compile/rules/forecast.py) says the budget runs out within
+    `exhausts_within`: at the last day's burn, or already (the forecast is 0 once it is spent).
+    The forecast is absent when that burn cannot exhaust the budget, and so is the alert."""
+    context = _context(slo, policy.tier)
+    context["within"] = policy.exhausts_within_text
+    context["action"] = go_template_literal(policy.action)
+    expr = (f"max by ({identity(slo)}) ({c.PERIOD_BUDGET_EXHAUSTION}{selector(slo, slo.period)})"
+            f" <= {policy.exhausts_within}")
+    extra = {"action": context["action"]} if policy.action else {}
+    annotations = _annotations(
+        slo, policy.tier, _annotation("exhaustion_summary", context),
+        _annotation("exhaustion_description", context), **extra)  # type: ignore[arg-type]
+    return AlertingRule(
+        f"{_stem(slo)}ErrorBudgetExhaustion", expr,
+        durations.format(policy.for_seconds) if policy.for_seconds else None,
+        _alert_labels(slo, policy.tier, AlertKind.BUDGET,
+                      **{c.LABEL_BUDGET_EXHAUSTS_WITHIN: policy.exhausts_within_text}),
+        annotations,
+        AlertKind.BUDGET, policy.tier, horizon=policy.exhausts_within)
 
 
 def absent_alert(slo: Slo) -> AlertingRule:

@@ -218,7 +218,8 @@ def _burn_rate_alert(journey: Journey, alerting: Alerting, tier: str,
 
 def _budget_alerts(journey: Journey, alerting: Alerting) -> list[AlertingRule]:
     rules = []
-    for policy in alerting.budget:
+    for policy in alerting.consumed_policies():  # the loader keeps no forecast entry for a journey
+        assert policy.consumed is not None
         context = _context(journey, policy.tier)
         context["consumed"] = policy.consumed_text
         context["action"] = go_template_literal(policy.action)

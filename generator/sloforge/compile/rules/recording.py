@@ -29,10 +29,12 @@ and the period keeps counting what was recorded under the old labels.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 from sloforge import conventions as c
 from sloforge import durations
+from sloforge.compile.rules.forecast import exhaustion_expr
 from sloforge.compile.rules.rule import RecordingRule
 from sloforge.model.catalog import Slo
 
@@ -205,8 +207,24 @@ def _metadata_rules(series: _Series) -> list[RecordingRule]:
         series.record(c.CURRENT_BURN_RATE, f"{ratio(c.error_ratio(base), BASE)} / {budget}", BASE),
         series.record(c.PERIOD_BURN_RATE, f"{ratio(c.error_ratio(period), slo.period)} / {budget}", slo.period),
         series.record(c.PERIOD_BUDGET_REMAINING, f"1 - {ratio(c.PERIOD_BURN_RATE, slo.period)}", slo.period),
+        # A period series (slo_window=<period>): it runs with them, in the long group for a day or more.
+        series.record(c.PERIOD_BUDGET_EXHAUSTION,
+                      exhaustion_expr(ratio(c.PERIOD_BUDGET_REMAINING, slo.period), _recent_ratio(series, ratio),
+                                      budget, slo.period), slo.period),
         RecordingRule(c.INFO, "vector(1)", info_labels),
     ]
+
+
+def _recent_ratio(series: _Series, ratio: Callable[[str, int], str]) -> str:
+    """The error ratio the forecast extrapolates: over a day (forecast.py), read from the 1d series
+    when an alert records it already, else summed from the 5m rates; over a shorter period, the period's."""
+    slo = series.slo
+    window = min(c.FORECAST_WINDOW_SECONDS, slo.period)
+    if window == slo.period:
+        return ratio(c.error_ratio(slo.period_text), window)
+    if window in slo.windows:
+        return ratio(c.error_ratio(durations.format(window)), window)
+    return _window_ratio(series, window)
 
 
 def _number(value: float) -> str:

@@ -46,6 +46,9 @@ class AlertingRule:
     tier: str  # the tier whose labels and annotations the alert carries
     # BUDGET: the remaining budget (as written in `expr`) at or below which it fires.
     threshold: float | None = None
+    # BUDGET, a forecast entry (exhausts_within): it fires while the budget runs out within this
+    # many seconds (slo:period_error_budget_exhaustion:seconds <= horizon); threshold is None.
+    horizon: int | None = None
 
     def as_dict(self) -> Rule:
         out: Rule = {"alert": self.alert, "expr": self.expr}

@@ -115,9 +115,7 @@ def _outage(slo: Slo, rules: list[AlertingRule]) -> Test | None:
                         [*fors.values(), *(b.for_seconds for b in slo.alerting.budget)])
     checks = [_burn_check(slo, rules, first, 1.0, {t for t, f in fors.items() if f + MINUTE <= first}),
               _burn_check(slo, rules, last, 1.0, set(fors))]
-    budget = _budget_check(slo, rules, last, ratio=1.0)
-    if budget:
-        checks.append(budget)
+    checks.extend(_budget_checks(slo, rules, last, ratio=1.0))
     return _test(slo, "full outage pages", last, 1.0, RATE, checks)
 
 
@@ -139,7 +137,8 @@ def _slow_burn(slo: Slo, rules: list[AlertingRule]) -> Test | None:
 
 def _healthy(slo: Slo, rules: list[AlertingRule]) -> Test:
     limits = [t for t in (_lowest_threshold(slo, "page"), _lowest_threshold(slo, "ticket")) if t]
-    limits += [b.consumed * slo.error_budget for b in slo.alerting.budget]
+    # (A forecast entry cannot fire at half the budget's ratio: the burn b <= 0.5 leaves R = 1 - b >= b.)
+    limits += [b.consumed * slo.error_budget for b in slo.alerting.budget if b.consumed is not None]
     ratio = _round3(0.5 * min([*limits, slo.error_budget]))
     fors = [*_burn_fors(slo, 1.0, RATE).values(), *(b.for_seconds for b in slo.alerting.budget)]
     at = max(fors, default=0) + 10 * MINUTE
@@ -294,17 +293,31 @@ def _burn_check(slo: Slo, rules: list[AlertingRule], at: int, ratio: float, tier
             "exp_alerts": [_expected(Expectation(r, ratio, expr_labels)) for r in found]}
 
 
-def _budget_check(slo: Slo, rules: list[AlertingRule], at: int, ratio: float) -> Test | None:
-    rules = [r for r in rules if r.kind is AlertKind.BUDGET]
-    if not rules:
-        return None
+def _budget_checks(slo: Slo, rules: list[AlertingRule], at: int, ratio: float) -> list[Test]:
+    """The budget alerts at a constant error `ratio` from t=0 (one check per alert name)."""
+    consumed = [r for r in rules if r.kind is AlertKind.BUDGET and r.threshold is not None]
+    forecast = [r for r in rules if r.kind is AlertKind.BUDGET and r.threshold is None]
     budget = float(repr(round(slo.error_budget, 12)))
-    remaining = 1 - ratio / budget
+    burn = ratio / budget
+    remaining = 1 - burn
     # The period's series, less slo_window: alerts aggregate it away (alerts.py).
     series = labels(slo)
-    expected = [_expected(Expectation(rule, remaining, series)) for rule in rules
-                if rule.threshold is not None and remaining <= rule.threshold]
-    return {"eval_time": durations.format(at), "alertname": rules[0].alert, "exp_alerts": expected}
+    checks: list[Test] = []
+    if consumed:
+        expected = [_expected(Expectation(rule, remaining, series)) for rule in consumed
+                    if rule.threshold is not None and remaining <= rule.threshold]
+        checks.append({"eval_time": durations.format(at), "alertname": consumed[0].alert, "exp_alerts": expected})
+    if forecast:
+        # Every window reads `ratio`: the last day's burn b has consumed b of the period, R = 1 - b.
+        # An outage (b > 1) has spent it: the forecast is 0 and every horizon fires.
+        if remaining <= 0:
+            left: float | None = 0.0
+        else:
+            left = remaining * slo.period / burn if burn > remaining else None
+        expected = [_expected(Expectation(rule, left, series)) for rule in forecast
+                    if left is not None and left <= (rule.horizon or 0)]
+        checks.append({"eval_time": durations.format(at), "alertname": forecast[0].alert, "exp_alerts": expected})
+    return checks
 
 
 def _expected(expectation: Expectation) -> dict[str, object]:
@@ -335,8 +348,29 @@ def render_annotation(text: str, value: float, alert_labels: dict[str, str]) -> 
             return "{{"
         if body == "$value | humanizePercentage":
             return f"{value * 100:.4g}%"
+        if body == "$value | humanizeDuration":
+            return humanize_duration(value)
         if body.startswith("$labels.") and body[8:] in alert_labels:
             return alert_labels[body[8:]]
         raise ValueError(f"unexpected template action in a generated annotation: {{{{{body}}}}}")
 
     return _ACTION.sub(action, text)
+
+
+def humanize_duration(seconds: float) -> str:
+    """Prometheus' humanizeDuration for the values these tests produce (0, or whole seconds and more)."""
+    if seconds == 0:
+        return "0s"
+    if abs(seconds) < 1:
+        raise ValueError(f"humanizeDuration of a sub-second value is not modelled: {seconds}")
+    sign = "-" if seconds < 0 else ""
+    whole = int(abs(seconds))
+    days, hours, minutes = whole // 86400, whole // 3600 % 24, whole // 60 % 60
+    rest = abs(seconds) % 60
+    if days:
+        return f"{sign}{days}d {hours}h {minutes}m {int(rest)}s"
+    if hours:
+        return f"{sign}{hours}h {minutes}m {int(rest)}s"
+    if minutes:
+        return f"{sign}{minutes}m {int(rest)}s"
+    return f"{sign}{rest:.4g}s"

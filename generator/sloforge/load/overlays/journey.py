@@ -244,6 +244,9 @@ def _alerting(document: Document, data: dict[str, Any], name: str, pairs: tuple[
     else:
         owner = data.get("owner")
         budget = policies.get(owner, policies.get(None, ())) if owner else policies.get(None, ())
+    # Only the consumed-share entries: a forecast entry (`exhausts_within`) reads a forecast series
+    # journeys do not record, so a team policy's forecast entries apply to its SLOs only.
+    budget = tuple(p for p in budget if p.consumed is not None)
     return Alerting(conventions.journey_alert_name(name), pairs, tiers, budget=budget,
                     budget_explicit="budget" in data)
 

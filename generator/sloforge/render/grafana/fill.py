@@ -121,7 +121,7 @@ def _item(shapes: ShapeStore | None, item: p.Panel | p.Row, panel_id: int) -> di
 
 
 def _query_json(shapes: ShapeStore | None, query: p.Query, ref_id: str) -> dict[str, Any]:
-    template = _template(shapes, "query", query.table, bool(query.legend))
+    template = _template(shapes, "query", query.table, bool(query.legend), *((True,) if query.instant else ()))
     return template.fill({"expr": query.expr, "legend": query.legend, "ref_id": ref_id})  # type: ignore[no-any-return]
 
 

@@ -85,8 +85,8 @@ def _row() -> Any:
             .grid_pos(dash_m.GridPos(h=1, w=p.GRID_COLUMNS, x=0, y=slot("y")))).build()
 
 
-def _query_shape(table: bool, legend: bool) -> Any:
-    query = p.Query(slot("expr"), slot("legend") if legend else "", table)
+def _query_shape(table: bool, legend: bool, instant: bool = False) -> Any:
+    query = p.Query(slot("expr"), slot("legend") if legend else "", table, instant)
     return _query(query, slot("ref_id")).build()
 
 
@@ -125,6 +125,8 @@ def _query(query: p.Query, ref_id: str) -> prometheus.Dataquery:
     target = prometheus.Dataquery().expr(query.expr).ref_id(ref_id).datasource(DATASOURCE)
     if query.table:
         target.instant().format(prometheus_m.PromQueryFormat.TABLE)
+    elif query.instant:
+        target.instant().legend_format(query.legend or "__auto")
     else:
         target.range().legend_format(query.legend or "__auto")
     return target
