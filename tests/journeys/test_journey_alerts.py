@@ -156,5 +156,11 @@ def test_journeys_page_ticket_and_stay_quiet_as_the_product_of_their_steps(
     # Budget left: page-buy spent 5.0475% / 0.5995% = 8.42 budgets.
     checks.append(value('round(slo:journey_period_error_budget_remaining:ratio{slo_journey="page-buy"}, 0.01)',
                         "2h", '{slo_journey="page-buy", slo_window="30d"}', -7.42))
+    # slo:journey_info: one series per step, in order, with the journey's labels
+    info = ('{__name__="slo:journey_info", slo_journey="page-buy", slo_objective="99.4005", '
+            'slo_owner="payments", slo_period="30d", slo_service="%s", slo_name="availability", slo_step="%d"}')
+    checks.append({"expr": 'slo:journey_info{slo_journey="page-buy"}', "eval_time": "10m",
+                   "exp_samples": [{"labels": info % ("p-cart", 1), "value": 1},
+                                   {"labels": info % ("p-pay", 2), "value": 1}]})
     run_promtool_test(promtool, directory, names, [{
         "interval": "1m", "input_series": series(), "promql_expr_test": checks}])

@@ -181,3 +181,27 @@ def test_the_owners_budget_policy_applies_unless_the_journey_writes_its_own(tmp_
     own = (out / "prometheus" / "journey-own.yml").read_text()
     assert "slo_budget_consumed: 60%" in team and "<= 0.4\n" in team
     assert "slo_budget_consumed: 90%" in own and "slo_budget_consumed: 60%" not in own
+
+
+def test_a_long_journey_keeps_every_rule_group_under_mimirs_limit(tmp_path: Path) -> None:
+    """Mimir refuses a group of more than 20 rules by default: a journey's rules do not grow
+    with its steps (slo:journey_info is one rule for every step)."""
+    from sloforge.pipeline import Options, build, load_catalog
+
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    slos = "".join(f"  - name: s{i}\n    objective: 99.9\n    sli:\n      events:\n"
+                   f"        errors: sum(rate(r_total{{job=\"s{i}\",code=\"500\"}}[{{{{ window }}}}]))\n"
+                   f"        total: sum(rate(r_total{{job=\"s{i}\"}}[{{{{ window }}}}]))\n" for i in range(30))
+    (folder / "shop.yml").write_text("apiVersion: sloforge/v1\nkind: ServiceLevels\nservice: shop\nslos:\n" + slos)
+    (folder / "long.yml").write_text("apiVersion: sloforge/v1\nkind: Journey\nname: long\nobjective: 99\n"
+                                     + steps(*(f"shop/s{i}" for i in range(30)))
+                                     + "budget:\n" + "".join(f"  - {{consumed: {p}%, severity: ticket}}\n"
+                                                              for p in (25, 50, 75, 100)))
+    catalog, _ = load_catalog([str(folder)])
+    [journey] = [f for f in build(catalog, Options(paths=[str(folder)], target="mimir"))
+                 if f.path == "mimir/sloforge-journey-long.yml"]
+    import yaml
+
+    groups = yaml.safe_load(journey.content)["groups"]
+    assert [len(g["rules"]) for g in groups] == [10, 10]

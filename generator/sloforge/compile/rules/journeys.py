@@ -42,6 +42,7 @@ from sloforge.compile.rules.rule import AlertingRule, AlertKind, RecordingRule
 from sloforge.model.catalog import Alerting, Catalog, Slo
 from sloforge.model.journey import Journey
 from sloforge.model.policy import WindowPair
+from sloforge.promql import string
 from sloforge.render.templates import go_template_literal, macro
 
 CompiledJourney = tuple[list[RecordingRule], list[AlertingRule]]
@@ -143,13 +144,23 @@ def recording_rules(journey: Journey, steps: list[Slo]) -> list[RecordingRule]:
         RecordingRule(c.JOURNEY_PERIOD_BUDGET_REMAINING,
                       f"1 - {ratio(c.JOURNEY_PERIOD_BURN_RATE, journey.period)}", labels(journey, journey.period)),
     ]
-    for index, ref in enumerate(journey.steps, start=1):
-        info = {c.LABEL_SERVICE: ref.service, c.LABEL_SLO: ref.slo, c.LABEL_STEP: str(index),
-                "slo_objective": f"{journey.objective:.10g}", "slo_period": journey.period_text,
-                "slo_owner": journey.owner or "", "slo_description": journey.description}
-        rules.append(RecordingRule(c.JOURNEY_INFO, "vector(1)",
-                                   labels(journey, extra={k: v for k, v in info.items() if v != ""})))
+    info = {"slo_objective": f"{journey.objective:.10g}", "slo_period": journey.period_text,
+            "slo_owner": journey.owner or "", "slo_description": journey.description}
+    rules.append(RecordingRule(c.JOURNEY_INFO, info_expr(journey),
+                               labels(journey, extra={k: v for k, v in info.items() if v != ""})))
     return rules
+
+
+def info_expr(journey: Journey) -> str:
+    """One series per step (slo_service, slo_name, slo_step), from one rule: a rule per step
+    would put a long journey's first group over Mimir's 20 rules per group."""
+    def step(index: int, service: str, slo: str) -> str:
+        out = "vector(1)"
+        for name, value in ((c.LABEL_SERVICE, service), (c.LABEL_SLO, slo), (c.LABEL_STEP, str(index))):
+            out = f'label_replace({out}, "{name}", {string(value)}, "", "")'
+        return out
+
+    return " or ".join(step(i, ref.service, ref.slo) for i, ref in enumerate(journey.steps, start=1))
 
 
 def alerting_rules(journey: Journey, steps: list[Slo]) -> list[AlertingRule]:
