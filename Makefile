@@ -52,6 +52,16 @@ tools:
 	  echo "installing yaml-language-server into .tools/ (npm)"; \
 	  npm install --silent --no-audit --no-fund --prefix .tools yaml-language-server@1 >/dev/null; \
 	fi
+	@# tests/docs: Mermaid's own parser (npm, with jsdom for its DOM) and Graphviz's dot read the graphs
+	@if ! test -d .tools/node_modules/mermaid || ! test -d .tools/node_modules/jsdom; then \
+	  echo "installing mermaid and jsdom into .tools/ (npm)"; \
+	  npm install --silent --no-audit --no-fund --prefix .tools mermaid@11 jsdom@24 >/dev/null; \
+	fi
+	@if ! command -v dot >/dev/null; then \
+	  echo "installing Debian package graphviz"; SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends graphviz >/dev/null; \
+	fi
 
 test: $(BIN)/sloforge tools
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

@@ -27,6 +27,10 @@ FIXTURES_MISSING = (f"shared fixtures not found at {FIXTURES}: not run: {', '.jo
                     "github.com/OpenSLO/go-sdk; grafana/: jsonschema/ of grafana-foundation-sdk at "
                     "f178d5a4) or set SLOFORGE_FIXTURES to the fixtures folder")
 _skipped_for_fixtures: list[str] = []
+# The date sloforge judges overdue reviews on (load/relations.py) under the tests, in this process
+# and in every CLI it starts: the example specs' reviews must not fall overdue as the calendar moves.
+TODAY = "2026-12-01"
+os.environ.setdefault("SLOFORGE_TODAY", TODAY)
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

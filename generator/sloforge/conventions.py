@@ -186,6 +186,16 @@ def kubernetes_dashboard_file(uid: str) -> str:
     return f"kubernetes/grafana-dashboard-{uid}.yml"
 
 
+# SLO documents (outputs/docs.py): one Markdown file per service and an index, the same
+# for every --target (they are read by people on a code host, not loaded by a server).
+DOCS_DIR = "docs"
+DOCS_INDEX_FILE = f"{DOCS_DIR}/README.md"
+
+
+def slo_document_file(service: str) -> str:
+    return f"{DOCS_DIR}/{file_name(service)}.md"
+
+
 def mimir_namespace(service: str) -> str:
     """One ruler namespace per service: `mimirtool rules load` replaces a namespace as a whole."""
     return f"sloforge-{file_name(service)}"

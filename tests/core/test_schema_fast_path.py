@@ -34,13 +34,21 @@ def _fast(name: str) -> Any:
     return jsonschema_rs.Draft202012Validator(schema(name))
 
 
+class _TextDates(yaml.SafeLoader):
+    """As sloforge reads specs (load/values.py): an unquoted date (`review.last: 2026-10-01`)
+    is the text it was written as, not a datetime neither validator can take."""
+
+
+_TextDates.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
 def _documents(kind: str) -> list[Any]:
     found = []
     for path in sorted(REPO.glob("**/*.y*ml")):
         if ".venv" in path.parts or "node_modules" in path.parts:
             continue
         try:
-            docs = list(yaml.safe_load_all(path.read_text("utf-8")))
+            docs = list(yaml.load_all(path.read_text("utf-8"), Loader=_TextDates))  # noqa: S506
         except (yaml.YAMLError, UnicodeDecodeError, ValueError):
             continue
         found += [d for d in docs if isinstance(d, dict) and d.get("kind") == kind]

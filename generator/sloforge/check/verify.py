@@ -12,6 +12,7 @@ to its file without paying one process per file on the happy path.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -92,6 +93,8 @@ def _classify(files: list[Path], tmp: Path) -> tuple[list[_Job], list[FileResult
     jobs: list[_Job] = []
     results: list[FileResult] = []
     for index, path in enumerate(files):
+        if path.suffix == ".md":
+            results.extend(_review_result(path))
         if path.suffix not in (".yml", ".yaml"):
             continue
         try:
@@ -118,6 +121,28 @@ def _classify(files: list[Path], tmp: Path) -> tuple[list[_Job], list[FileResult
             count = len(receivers) if isinstance(receivers, list) else 0
             jobs.append(_Job(path, path, ALERTMANAGER, f"{count} receivers"))
     return jobs, results
+
+
+# The next review date an SLO document carries (compile/docs, templates/slo_document.md.j2).
+_NEXT_REVIEW = re.compile(r"^<!-- sloforge: next-review (\d{4}-\d{2}-\d{2}) ", re.MULTILINE)
+
+
+def _review_result(path: Path) -> list[FileResult]:
+    """An SLO document whose review is overdue today: a note, not a failure (the specs may
+    not be at hand where OUT is checked, so the date is read from the document)."""
+    import datetime
+
+    from sloforge.load.relations import current_date
+
+    found = _NEXT_REVIEW.search(path.read_text("utf-8"))
+    if found is None:
+        return []
+    due = datetime.date.fromisoformat(found.group(1))
+    if due >= current_date():
+        return []
+    note = (f"{path.as_posix()}: warning: the review is overdue since {due.isoformat()}; review the "
+            "service's SLOs, set review.last in its spec and regenerate")
+    return [FileResult(path.as_posix(), "review date", True, f"next review was {due.isoformat()}", notes=(note,))]
 
 
 def _kubernetes_result(path: Path, data: dict[str, object]) -> FileResult:

@@ -10,6 +10,7 @@ from sloforge.cli import (
     convert,
     explain,
     generate,
+    graph,
     init,
     lint,
     plan,
@@ -42,7 +43,7 @@ def _root(
 
 
 for module in (init, validate, generate, check, lint, plan, schema, convert, routes, explain, report, backtest,
-               suggest):
+               suggest, graph):
     module.register(app)
 
 

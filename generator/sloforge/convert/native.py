@@ -75,6 +75,16 @@ def service_spec(service: Service) -> dict[str, object]:
         spec["owner"] = service.owner
     if service.labels:
         spec["labels"] = dict(service.labels)
+    if service.version is not None:
+        spec["version"] = service.version
+    if service.review_every is not None:
+        review: dict[str, object] = {"every": durations.format(service.review_every)}
+        if service.review_last is not None:
+            review["last"] = service.review_last
+        spec["review"] = review
+    if service.dependencies:
+        spec["dependencies"] = [{"service": d.service, **({"slo": d.slo} if d.slo else {}), "kind": d.kind}
+                                for d in service.dependencies]
     spec["slos"] = [slo_spec(slo, dict(service.labels)) for slo in service.slos]
     return spec
 
@@ -84,11 +94,18 @@ def slo_spec(slo: Slo, service_labels: dict[str, str]) -> dict[str, object]:
     if slo.description:
         spec["description"] = slo.description
     spec["objective"] = int(slo.objective) if slo.objective.is_integer() else slo.objective
+    if slo.rationale:
+        spec["rationale"] = slo.rationale
     spec["window"] = slo.period_text
     own = {k: v for k, v in slo.labels if service_labels.get(k) != v}
     if own:
         spec["labels"] = own
-    spec["sli"] = sli_spec(slo.sli)
+    sli = sli_spec(slo.sli)
+    if slo.sli_definition:
+        sli["definition"] = slo.sli_definition
+    if slo.sli_exclusions:
+        sli["exclusions"] = list(slo.sli_exclusions)
+    spec["sli"] = sli
     alerting = alerting_spec(slo)
     if alerting:
         spec["alerting"] = alerting

@@ -69,9 +69,10 @@ def produce(catalog: Catalog, context: Context, out: Path, store: Cache | None, 
         for producer, from_services in outputs.catalog_producers():
             key = kept = None
             if store is not None and from_services:
+                # The routing and the journeys too: the SLO documents show receivers and journeys.
                 key = store.key("catalog", producer, context.packaging.name, repr(context.settings),
-                                *(store.fingerprint(s) for s in catalog.services),
-                                *(store.fingerprint(j) for j in catalog.journeys))
+                                repr(catalog.routing), repr(catalog.journeys),
+                                *(store.fingerprint(s) for s in catalog.services))
                 kept = store.outputs.unchanged(out, key)
             if kept is not None:
                 produced.kept.extend(kept)

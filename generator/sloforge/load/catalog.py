@@ -9,7 +9,7 @@ from sloforge import conventions
 from sloforge.errors import Problem, SpecError
 from sloforge.incremental import specs as cached
 from sloforge.incremental.cache import Cache
-from sloforge.load import all_formats, all_kinds, all_overlays
+from sloforge.load import all_formats, all_kinds, all_overlays, relations
 from sloforge.load.base import DocumentKind, Draft
 from sloforge.load.documents import Document
 from sloforge.load.options import LoadOptions
@@ -52,6 +52,12 @@ def load_catalog(paths: list[str], load: LoadOptions | None = None,
     if errors:
         raise SpecError(problems)
     cached.remember(store, digests, claimed, draft.services, problems)
+    # After remember(): these depend on other files and on the date, never cached with one spec.
+    # After the errors: an unread service is not an unknown one.
+    problems.extend(relations.dependency_problems(draft.services))
+    if any(not p.warning for p in problems):
+        raise SpecError(problems)
+    problems.extend(relations.review_problems(draft.services, options.today))
     catalog = Catalog(services=tuple(sorted(draft.services, key=lambda s: s.name)), routing=draft.routing,
                       journeys=draft.journeys)
     return catalog, [p for p in problems if p.warning]

@@ -153,6 +153,7 @@ class Service:
     version: str | None = None
     review_every: int | None = None  # seconds
     review_last: str | None = None  # ISO date, e.g. 2026-10-01
+    review_line: int | None = None  # where `review` is written, for the overdue warning
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,3 +80,8 @@ class Dependency:
     service: str
     slo: str | None = None
     kind: str = "hard"  # "hard" | "soft"
+    line: int | None = None  # where the spec lists it (in the depending service's file)
+
+    @property
+    def text(self) -> str:
+        return self.service if self.slo is None else f"{self.service}/{self.slo}"

@@ -29,6 +29,15 @@ class Matcher:
         escaped = self.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
         return f'{self.name}{self.op}"{escaped}"'
 
+    def matches(self, labels: dict[str, str]) -> bool:
+        """As Alertmanager matches: a missing label is empty, a regex is anchored at both ends."""
+        value = labels.get(self.name, "")
+        if self.op in ("=", "!="):
+            return (value == self.value) == (self.op == "=")
+        import re
+
+        return (re.fullmatch(self.value, value) is not None) == (self.op == "=~")
+
 
 @dataclass(frozen=True, slots=True)
 class SecretFile:

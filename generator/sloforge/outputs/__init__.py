@@ -31,9 +31,10 @@ __all__ = ["Context", "OutputFile", "Producer", "Progress", "Settings", "Unit", 
 def producers() -> dict[str, Producer]:
     """Every producer by name. Imported on first use: the compilers pull in Jinja2 and the
     PromQL parser, which `sloforge validate` (the pre-commit path) never needs."""
-    from sloforge.outputs import alertmanager, grafana, rules, unit_tests
+    from sloforge.outputs import alertmanager, docs, grafana, rules, unit_tests
 
-    return {"rules": rules, "grafana": grafana, "alertmanager": alertmanager, "unit_tests": unit_tests}
+    return {"rules": rules, "grafana": grafana, "alertmanager": alertmanager, "unit_tests": unit_tests,
+            "docs": docs}
 
 
 Progress = Callable[[int, int], None]  # (services done, services in all)

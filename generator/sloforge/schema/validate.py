@@ -151,6 +151,9 @@ def _message(kind: str, value: Any, limit: Any, error: Any) -> str:
         return "must not be empty"
     if kind == "uniqueItems":
         return "has duplicate entries"
+    if kind == "oneOf" and all(set(branch) == {"required"} for branch in limit):
+        # "exactly one of these keys" (an SLI's kind beside its definition and exclusions)
+        return f"must have exactly one of: {', '.join(k for branch in limit for k in branch['required'])}"
     if kind == "oneOf":
         description = error.schema.get("description")
         if description:

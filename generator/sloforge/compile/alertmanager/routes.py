@@ -226,3 +226,15 @@ def plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
     return value
+
+
+def receiver_for(routing: Routing, labels: dict[str, str]) -> str | None:
+    """The receiver sloforge's subtree gives an alert with these labels: its team's first leaf
+    route whose matchers all match (Alertmanager's order; no `continue` in the subtree). None
+    when the alert's team has no routes here. Read from the model, like amtool's answer for
+    the subtree (routes explain asks amtool itself, over the merged config)."""
+    team = routing.team(labels.get(c.LABEL_TEAM, ""))
+    if team is None or labels.get(c.LABEL_TIER) not in c.TIERS:
+        return None
+    return next((receiver for matchers, receiver, _ in team_routes(routing, team)
+                 if all(m.matches(labels) for m in matchers)), None)

@@ -9,9 +9,10 @@ from sloforge.errors import Problem
 from sloforge.load.budget_items import budget_policies
 from sloforge.load.documents import Document, FieldPath
 from sloforge.load.options import LoadOptions
-from sloforge.load.reader import Reader, percent
+from sloforge.load.reader import Reader, percent, scalar_text
 from sloforge.model import policy
 from sloforge.model.catalog import Alerting, Service, Slo, Tier
+from sloforge.model.journey import Dependency
 from sloforge.model.policy import WindowPair
 from sloforge.model.sli import EventsSli, LatencySli, ProbeSli, RatioSli, Sli
 from sloforge.promql import labels as grouping
@@ -31,6 +32,8 @@ GROUP_BY_RESERVED = {"le"} | conventions.ALERT_LABELS
 # A latency SLI names the histogram; these are its series.
 HISTOGRAM_SERIES = ("_bucket", "_count", "_sum")
 # The unit in a histogram's name -> how many of it make a second (its bucket bounds' unit).
+# The keys of an `sli` mapping that are words about it, not its kind.
+SLI_WORDS = ("definition", "exclusions")
 TIME_UNITS = {"_seconds": 1.0, "_milliseconds": 1e3, "_ms": 1e3, "_microseconds": 1e6, "_us": 1e6,
               "_nanoseconds": 1e9, "_ns": 1e9}
 
@@ -107,9 +110,53 @@ class _Reader(Reader):
             slo = self.slo(raw, at, name, owner, labels, links)
             if slo is not None:
                 slos.append(slo)
+        version = spec.get("version") if self.valid(("version",)) else None
+        review_every, review_last = self.review(spec.get("review"))
         return Service(name=name, source=self.doc.path, slos=tuple(slos),
                        owner=owner, labels=labels,
-                       owner_line=self.doc.lines.get(("owner",)) or self.doc.line(("service",)))
+                       owner_line=self.doc.lines.get(("owner",)) or self.doc.line(("service",)),
+                       dependencies=self.dependencies(spec.get("dependencies", []), name),
+                       version=None if version is None else scalar_text(version),
+                       review_every=review_every, review_last=review_last,
+                       review_line=self.doc.lines.get(("review",)))
+
+    def review(self, raw: object) -> tuple[int | None, str | None]:
+        """`review: {every: 90d, last: 2026-10-01}`: (seconds, ISO date). YAML reads an unquoted
+        date as text here (load/values.py), so the schema's pattern saw what was written;
+        the calendar says whether the date exists."""
+        if not isinstance(raw, dict) or not self.valid(("review",)):
+            return None, None
+        every = self.duration(raw["every"], ("review", "every"))
+        last = raw.get("last")
+        if last is not None:
+            import datetime
+
+            try:
+                datetime.date.fromisoformat(last)
+            except ValueError:
+                self.fail(("review", "last"), f"{last!r} is not a date of the calendar; write it like 2026-10-01")
+                last = None
+        return every, last
+
+    def dependencies(self, raw: object, service: str) -> tuple[Dependency, ...]:
+        """The dependencies as written; whether they name real services and SLOs is a question
+        about the whole catalog (load/relations.py)."""
+        if not isinstance(raw, list) or not self.usable(("dependencies",)):
+            return ()
+        found: list[Dependency] = []
+        for index, item in enumerate(raw):
+            at: FieldPath = ("dependencies", index)
+            if not self.valid(at):
+                continue
+            dependency = Dependency(item["service"], item.get("slo"), item.get("kind", "hard"),
+                                    line=self.doc.line(at))
+            if dependency.service == service:
+                self.fail(at + ("service",), f"service '{service}' cannot depend on itself")
+            elif any((d.service, d.slo) == (dependency.service, dependency.slo) for d in found):
+                self.fail(at, f"{dependency.text} is listed twice; keep one entry")
+            else:
+                found.append(dependency)
+        return tuple(found)
 
     def spec_labels(self, raw: dict[str, str], path: FieldPath) -> tuple[tuple[str, str], ...]:
         """A label map the schema has checked; a name sloforge sets itself is a problem."""
@@ -148,10 +195,14 @@ class _Reader(Reader):
             runbook_url=_fill(links.get("runbook"), context),
             dashboard_url=_fill(links.get("dashboard"), context),
             source=self.doc.path,
+            rationale=raw.get("rationale", "") if self.valid(path + ("rationale",)) else "",
+            sli_definition=raw["sli"].get("definition", "") if self.valid(path + ("sli", "definition")) else "",
+            sli_exclusions=tuple(raw["sli"].get("exclusions", ())) if self.valid(path + ("sli", "exclusions"))
+            else (),
         )
 
     def sli(self, raw: dict[str, Any], path: FieldPath) -> Sli | None:
-        kind, body = next(iter(raw.items()))
+        kind, body = next((k, v) for k, v in raw.items() if k not in SLI_WORDS)
         at = path + (kind,)
         if kind == "events" and self.usable(at):
             # each query the schema passed is checked, even when the other one was rejected
