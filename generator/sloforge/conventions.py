@@ -47,6 +47,20 @@ PERIOD_BUDGET_REMAINING = "slo:period_error_budget_remaining:ratio"
 PERIOD_BUDGET_EXHAUSTION = "slo:period_error_budget_exhaustion:seconds"
 INFO = "slo:info"
 
+# User journeys (kind: Journey): the probability that every step succeeds, per window.
+# Names of their own, so that queries and dashboards over the SLO series above never
+# meet a journey's series; every journey series carries LABEL_JOURNEY (and, windowed,
+# LABEL_WINDOW), every journey alert LABEL_JOURNEY and the alert labels above.
+LABEL_JOURNEY = "slo_journey"
+JOURNEY_ERROR_RATIO = "slo:journey_error:ratio_rate{window}"
+JOURNEY_OBJECTIVE = "slo:journey_objective:ratio"
+JOURNEY_ERROR_BUDGET = "slo:journey_error_budget:ratio"
+JOURNEY_CURRENT_BURN_RATE = "slo:journey_current_burn_rate:ratio"
+JOURNEY_PERIOD_BURN_RATE = "slo:journey_period_burn_rate:ratio"
+JOURNEY_PERIOD_BUDGET_REMAINING = "slo:journey_period_error_budget_remaining:ratio"
+JOURNEY_INFO = "slo:journey_info"  # one per step: slo_journey, slo_service, slo_name, slo_step (1, 2, ...)
+LABEL_STEP = "slo_step"  # on slo:journey_info only: the step's position in the journey
+
 # Building blocks for the traffic-weighted long windows (an extension of the
 # contract): per-second rates of bad and of all events over 5m, and their 1h
 # averages from which the period ratio is summed.
@@ -73,6 +87,10 @@ LONG_GROUP_INTERVAL = "3m"
 
 def error_ratio(window: str) -> str:
     return ERROR_RATIO.format(window=window)
+
+
+def journey_error_ratio(window: str) -> str:
+    return JOURNEY_ERROR_RATIO.format(window=window)
 
 
 def error_events(window: str) -> str:
@@ -187,6 +205,34 @@ def mimir_rule_file(service: str) -> str:
     return f"mimir/{mimir_namespace(service)}.yml"
 
 
+# A journey's rules, tests and objects are named as a service `journey-<name>` would be (its
+# rule file prometheus/journey-<name>.yml, its PrometheusRule, its Mimir namespace): the loader
+# refuses a service of that name, so the two never share a file.
+JOURNEY_PREFIX = "journey-"
+
+
+def journey_unit(journey: str) -> str:
+    """checkout -> journey-checkout: the name a journey's files and objects are made from."""
+    return f"{JOURNEY_PREFIX}{journey}"
+
+
+def journey_group_name(journey: str) -> str:
+    return f"sloforge-{journey_unit(file_name(journey))}"
+
+
+def journey_long_group_name(journey: str) -> str:
+    return f"{journey_group_name(journey)}-long"
+
+
+def journey_alert_name(journey: str) -> str:
+    """checkout -> CheckoutJourneyErrorBudgetBurn."""
+    return f"{camel(journey)}JourneyErrorBudgetBurn"
+
+
+def journey_selector(journey: str) -> str:
+    return f'{LABEL_JOURNEY}="{journey}"'
+
+
 def selector(service: str, slo: str) -> str:
     """The label matchers that pick one SLO's recorded series."""
     return f'{LABEL_SERVICE}="{service}", {LABEL_SLO}="{slo}"'
@@ -199,6 +245,7 @@ SCHEMA_FILES = {
     "ServiceLevels": ("native", "service-levels.schema.json"),
     "Routing": ("routing", "routing.schema.json"),
     "BudgetPolicy": ("budget_policy", "budget-policy.schema.json"),
+    "Journey": ("journey", "journey.schema.json"),
 }
 
 

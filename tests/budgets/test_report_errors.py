@@ -79,7 +79,9 @@ def test_empty_prometheus_names_every_slo_without_data(stub: type[_Handler], tmp
     stub.body = b'{"status":"success","data":{"resultType":"vector","result":[]}}'
     code, message = _report(stub.url)  # type: ignore[attr-defined]
     assert code == 1
-    assert message.count("error: no data for ") == 5 and "no data for checkout/uptime" in message
+    # five SLOs and the example journey (specs/buy.yml)
+    assert message.count("error: no data for ") == 6 and "no data for checkout/uptime" in message
+    assert "no data for journey/buy" in message
 
 
 @pytest.mark.parametrize("args, expected", [

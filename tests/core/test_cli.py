@@ -65,9 +65,16 @@ def test_removed_service_is_pruned_and_foreign_files_survive(tmp_path: Path) -> 
     (out / "README.md").write_text("mine\n")
     assert run_cli("generate", str(specs), "--out", str(out)).returncode == 0
     (specs / "search.yml").unlink()
+    # the example journey's first step is a search SLO: a journey over a missing service is an error
+    refused = run_cli("generate", str(specs), "--out", str(out))
+    assert refused.returncode == 1 and "buy.yml:10: steps[0].service: no loaded service" in refused.stderr
+    (specs / "buy.yml").unlink()
+    assert (out / "prometheus" / "journey-buy.yml").exists()
     result = run_cli("generate", str(specs), "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert not (out / "prometheus" / "search.yml").exists()
+    assert not (out / "prometheus" / "journey-buy.yml").exists()
+    assert not (out / "prometheus" / "tests" / "journey-buy.test.yml").exists()
     assert (out / "prometheus" / "checkout.yml").exists()
     assert (out / "README.md").read_text() == "mine\n"
 

@@ -15,11 +15,14 @@ NAMES = sorted(example_dashboards())
 
 
 def contract_series() -> set[str]:
-    """Names the recording rules of the example specs actually record, plus ALERTS."""
+    """Names the recording rules of the example specs (and of their journey) actually record,
+    plus ALERTS."""
+    from sloforge.compile.rules import journeys
     from sloforge.compile.rules.recording import recording_rules
 
     catalog, _ = load_catalog([str(SPECS)])
     recorded = {r.record for slo in catalog.slos for r in recording_rules(slo)}
+    recorded |= {r.record for j in catalog.journeys for r in journeys.recording_rules(j, journeys.steps_of(j, catalog))}
     return recorded | {"ALERTS"}
 
 
@@ -53,7 +56,8 @@ def test_queries_read_only_recorded_series(boards: dict[str, Any], name: str) ->
         for selector in found:
             assert selector.name in allowed, f"{title}: {selector.name} is not a recorded series"
             labels = {m.name for m in selector.matchers.matchers}
-            assert c.LABEL_SERVICE in labels, f"{title}: {expr} is not scoped to a service"
+            assert labels & {c.LABEL_SERVICE, c.LABEL_JOURNEY}, f"{title}: {expr} is not scoped to a service " \
+                "or a journey"
             used.add(selector.name)
     assert {c.PERIOD_BUDGET_REMAINING, c.CURRENT_BURN_RATE, c.OBJECTIVE} <= used
 

@@ -112,6 +112,8 @@ def test_receivers_agree_with_amtool(root: Path) -> None:
                 labels = rule.get("labels", {})
                 if "alert" not in rule or labels.get("slo_alert_kind") != "burn-rate":
                     continue
+                if "slo_journey" in labels:  # a journey's alerts (specs/buy.yml): no service document
+                    continue
                 doc = (root / "docs" / f"{labels['slo_service']}.md").read_text()
                 _, receivers = amtool_routes_test(config, labels)
                 assert _doc_receivers(doc, labels["slo_name"])[labels["slo_severity"]] == set(receivers)

@@ -51,17 +51,18 @@ def test_subtree_matches_the_label_contract(tmp_path: Path) -> None:
     assert subtree["group_by"] == ["alertname", "slo_service", "slo_name"]
     assert [r["matchers"] for r in subtree["routes"]] == [['team="discovery"'], ['team="payments"']]
     # a burn-rate page silences the burn-rate ticket; a budget alert those of lower thresholds (the
-    # specs use 50/75/100%); one kind never silences another
+    # specs use 50/75/100%); one kind never silences another; slo_journey keeps the example
+    # journey's alerts (specs/buy.yml, no slo_service) from silencing another journey's
     assert config["inhibit_rules"] == [{"source_matchers": ['slo_severity="page"', 'slo_alert_kind="burn-rate"'],
                                         "target_matchers": ['slo_severity="ticket"',
                                                             'slo_alert_kind="burn-rate"'],
-                                        "equal": ["slo_service", "slo_name"]},
+                                        "equal": ["slo_service", "slo_name", "slo_journey"]},
                                        {"source_matchers": ['slo_budget_consumed="75%"'],
                                         "target_matchers": ['slo_budget_consumed=~"50%"'],
-                                        "equal": ["slo_service", "slo_name"]},
+                                        "equal": ["slo_service", "slo_name", "slo_journey"]},
                                        {"source_matchers": ['slo_budget_consumed="100%"'],
                                         "target_matchers": ['slo_budget_consumed=~"50%|75%"'],
-                                        "equal": ["slo_service", "slo_name"]}]
+                                        "equal": ["slo_service", "slo_name", "slo_journey"]}]
     secrets = [v for r in config["receivers"] for cfgs in r.values() if isinstance(cfgs, list)
                for cfg in cfgs for k, v in cfg.items() if k.endswith("_file")]
     assert secrets and all(s.startswith("/etc/alertmanager/secrets/") for s in secrets)
@@ -79,7 +80,7 @@ def test_kubernetes_target_writes_one_alertmanagerconfig_per_team(amtool: str, t
                                    "labels": {"app.kubernetes.io/managed-by": "sloforge", "release": "prom"}}
         spec = obj["spec"]
         assert {"name": "team", "value": team, "matchType": "="} in spec["route"]["matchers"]
-        assert spec["inhibitRules"][0]["equal"] == ["slo_service", "slo_name"]
+        assert spec["inhibitRules"][0]["equal"] == ["slo_service", "slo_name", "slo_journey"]
         names = {r["name"] for r in spec["receivers"]}
         assert {r["receiver"] for r in spec["route"]["routes"]} <= names
         assert spec["route"]["receiver"] in names

@@ -165,7 +165,8 @@ def test_every_alert_reaches_its_receiver_through_the_operator_config(
         amtool: str) -> None:
     address, received = inbox
     alerts = _alerts(generated)
-    assert len(alerts) == 17 and all(a["namespace"] == NAMESPACE for a in alerts)
+    # 17 SLO alerts and the example journey's 3 (page and ticket burn, its budget ticket)
+    assert len(alerts) == 20 and all(a["namespace"] == NAMESPACE for a in alerts)
     plain = generated / "prometheus" / "alertmanager" / "alertmanager.yml"
     expected = {}
     for labels in alerts:

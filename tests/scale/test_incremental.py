@@ -28,8 +28,11 @@ def test_cached_runs_match_cold_runs(tmp_path: Path, monkeypatch: pytest.MonkeyP
     checkout.write_text(checkout.read_text().replace("objective: 99.9", "objective: 99.95", 1))
     result = run_cli("generate", str(specs), "--out", str(warm))
     assert result.returncode == 0, result.stderr
-    # the service's rule file, its dashboard, its unit tests, its SLO document and the documents' index
-    assert "5 written" in result.stdout
+    # the service's rule file, its dashboard, its unit tests, its SLO document and the documents' index;
+    # and, as checkout/availability is a step of the example journey (specs/buy.yml) whose default
+    # objective is the steps' product, the journey's rule file, its unit tests, the overview's journey row
+    # and search's document (it lists the journeys search/availability is a step of, with their objective)
+    assert "9 written" in result.stdout
     monkeypatch.setenv("SLOFORGE_NO_CACHE", "1")
     assert run_cli("generate", str(specs), "--out", str(cold)).returncode == 0
     assert _tree(warm) == _tree(cold)
@@ -48,7 +51,7 @@ def test_a_changed_dashboard_is_filled_from_cached_shapes(tmp_path: Path, monkey
     result = subprocess.run([sys.executable, "-X", "importtime", "-m", "sloforge", "generate", str(specs),
                              "--out", str(warm)], capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stderr
-    assert "5 written" in result.stdout  # as above: rules, dashboard, unit tests, document, index
+    assert "9 written" in result.stdout  # as above: rules, dashboard, unit tests, documents, index, journey
     assert "import time:" in result.stderr and "grafana_foundation_sdk" not in result.stderr
     monkeypatch.setenv("SLOFORGE_NO_CACHE", "1")
     assert run_cli("generate", str(specs), "--out", str(cold)).returncode == 0

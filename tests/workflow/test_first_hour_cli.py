@@ -121,7 +121,8 @@ def test_convert_keeps_hand_edits_and_no_manifest_in_the_spec_folder(tmp_path: P
     assert result.stdout == "converted 1 SLO of 1 service into specs: 1 written, 0 unchanged\n"
     # the spec and the schemas its `$schema` line names; no manifest
     assert sorted(p.name for p in (tmp_path / "specs").iterdir()) == [
-        "budget-policy.schema.json", "routing.schema.json", "service-levels.schema.json", "web.yml"]
+        "budget-policy.schema.json", "journey.schema.json", "routing.schema.json", "service-levels.schema.json",
+        "web.yml"]
     converted = tmp_path / "specs" / "web.yml"
     assert run_cli("validate", "specs", cwd=tmp_path).stdout.startswith("ok: 1 service, 1 SLO")
 

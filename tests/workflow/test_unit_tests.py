@@ -103,6 +103,9 @@ def _tests_by_slo(out: Path, pattern: str) -> dict[str, list[str]]:
 
 def test_every_example_slo_proves_outage_slow_burn_and_healthy(generated: dict[str, Path]) -> None:
     names = _tests_by_slo(generated["prometheus"], "prometheus/tests/*.test.yml")
+    # the example journey (specs/buy.yml) has tests of its own (compile/rules/journey_tests.py)
+    assert names.pop("journey buy") == ["outage of the first step", "every step burning slowly",
+                                        "every step healthy", "outage, before for:"]
     assert sorted(names) == ["checkout/availability", "checkout/latency", "checkout/uptime",
                              "search/availability", "search/freshness"]
     for slo, whats in names.items():

@@ -14,6 +14,7 @@ from sloforge.cli.options import SLO_PERIOD, load_options
 if TYPE_CHECKING:  # the command's modules load when it runs, not when the CLI starts
     from sloforge.errors import Problem
     from sloforge.explain.slo import Explanation
+    from sloforge.model.catalog import Catalog
 
 FORMATS = ("table", "json")
 NOTES = (
@@ -31,7 +32,8 @@ def register(app: typer.Typer) -> None:
 
 def explain(
     paths: list[str] = typer.Argument(..., help="Spec files or directories."),
-    slo: list[str] = typer.Option([], "--slo", help="Only this SLO (name or service/name); repeatable."),
+    slo: list[str] = typer.Option([], "--slo", help="Only this SLO (name or service/name) or journey "
+                                  "(journey/<name>); repeatable."),
     slo_period: str = SLO_PERIOD,
     output_format: str = typer.Option("table", "--format", "-f", help="table or json."),
     plot: Path = typer.Option(None, "--plot", help="Also draw detection time against error ratio "
@@ -59,12 +61,13 @@ def explain(
 
             raise SloforgeError(f"no SLOs in {', '.join(paths)}: explain reads ServiceLevels specs "
                                 "(or Sloth/OpenSLO ones), not only routing or budget policies")
-        chosen = select(catalog, slo)
+        journeys, slo_names = _journeys(catalog, slo)
+        chosen = select(catalog, slo_names) if slo_names or not journeys or not slo else []
         if plot is not None:
             from sloforge.explain.plot import plot as draw
 
             draw(chosen, plot)
-        return [explain_slo(s, rate) for s in chosen], warnings
+        return [explain_slo(s, rate) for s in chosen] + journeys, warnings
 
     explanations, warnings = guarded(body)
     report(warnings)
@@ -77,6 +80,25 @@ def explain(
         print_tables(explanations, NOTES)
     if plot is not None:
         err(f"wrote {plot}")
+
+
+def _journeys(catalog: Catalog, names: list[str]) -> tuple[list[Explanation], list[str]]:
+    """The journeys to explain (all of them when no --slo is given; `--slo journey/<name>`
+    picks one) and the --slo names left for SLOs."""
+    from sloforge.compile.rules.journeys import steps_of
+    from sloforge.errors import SloforgeError
+    from sloforge.explain import journey as explain_journey
+
+    prefix = f"{explain_journey.KIND}/"
+    wanted = [n.removeprefix(prefix) for n in names if n.startswith(prefix)]
+    known = {j.name: j for j in catalog.journeys}
+    for name in wanted:
+        if name not in known:
+            raise SloforgeError(f"--slo {prefix + name!r} matches no journey in the specs "
+                                f"(known: {', '.join(prefix + j for j in known) or 'none'})")
+    chosen = [j for j in catalog.journeys if j.name in wanted or not names]
+    return ([explain_journey.explain(j, steps_of(j, catalog)) for j in chosen],
+            [n for n in names if not n.startswith(prefix)])
 
 
 def _rounded(value: object) -> object:

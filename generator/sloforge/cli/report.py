@@ -25,6 +25,8 @@ from sloforge.cli.options import (
 
 if TYPE_CHECKING:  # the command's modules load when it runs, not when the CLI starts
     from sloforge.errors import Problem
+    from sloforge.model.catalog import Catalog
+    from sloforge.model.journey import Journey
     from sloforge.report.status import Status
 
 FORMATS = ("table", "json", "html")
@@ -57,7 +59,8 @@ def report(
                                 "(required for html)."),
     calendar: str = typer.Option(None, "--calendar", help="month or quarter: budget of the current "
                                  "calendar period (UTC) instead of the rolling SLO window."),
-    slo: list[str] = typer.Option([], "--slo", help="Only this SLO (name or service/name); repeatable."),
+    slo: list[str] = typer.Option([], "--slo", help="Only this SLO (name or service/name) or journey "
+                                  "(journey/<name>, rolling windows only); repeatable."),
     slo_period: str = SLO_PERIOD,
     at: str = typer.Option(None, "--at", help="Evaluate at this time (unix or ISO 8601); default now."),
     timeout: float = TIMEOUT,
@@ -92,12 +95,15 @@ def report(
         from sloforge.report.status import Collector
 
         catalog, warnings = load_catalog(paths, load)
-        chosen = select(catalog, slo)
+        journeys, slo_names = _journeys(catalog, slo)
+        chosen = select(catalog, slo_names) if slo_names or not journeys or not slo else []
         collector = Collector(client, chosen, moment)
         statuses = collector.calendar(calendar) if calendar else collector.rolling()
         if output_format == "html":
             by_name = {(s.service, s.name): s for s in chosen}
             statuses = [collector.burndown(s, by_name[(s.service, s.slo)]) for s in statuses]
+        if calendar is None:  # a journey counts no events of its own to sum over a calendar span
+            statuses += collector.journeys(journeys)
         return statuses, warnings, warmup.check(client, moment)
 
     statuses, warnings, notice = guarded(body)
@@ -121,6 +127,23 @@ def report(
             "are its sloforge rules loaded in this Prometheus, and has the SLI seen traffic?")
     if missing:
         raise typer.Exit(EXIT_INVALID)
+
+
+def _journeys(catalog: Catalog, names: list[str]) -> tuple[list[Journey], list[str]]:
+    """The journeys to report (all when no --slo is given; `--slo journey/<name>` picks one) and
+    the --slo names left for SLOs."""
+    from sloforge.errors import SloforgeError
+    from sloforge.report.status import JOURNEY
+
+    prefix = f"{JOURNEY}/"
+    wanted = [n.removeprefix(prefix) for n in names if n.startswith(prefix)]
+    known = {j.name for j in catalog.journeys}
+    for name in wanted:
+        if name not in known:
+            raise SloforgeError(f"--slo {prefix + name!r} matches no journey in the specs "
+                                f"(known: {', '.join(sorted(prefix + j for j in known)) or 'none'})")
+    return ([j for j in catalog.journeys if j.name in wanted or not names],
+            [n for n in names if not n.startswith(prefix)])
 
 
 def _render(statuses: list[Status], output_format: str, prometheus: str, moment: float,

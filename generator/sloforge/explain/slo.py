@@ -74,6 +74,8 @@ class Explanation:
     absent_seconds: int | None
     absent_fire_seconds: int | None  # data gone -> ticket: absent + the 5m rate window
     alerting_disabled: bool
+    # A journey's steps (explain/journey.py), "service/slo (99.9%)" each; () for an SLO.
+    steps: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:

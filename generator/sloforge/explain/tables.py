@@ -14,8 +14,13 @@ def print_tables(explanations: list[Explanation], notes: str, console: Console |
     eleven columns) is printed turned, one row per column, instead of wrapping every cell."""
     console = console or Console()
     for e in explanations:
-        console.print(f"[bold]{e.name}[/bold]: {e.objective:g}% over {e.period}, {e.sli_kind} SLI "
-                      f"(counts {e.unit})")
+        if e.steps:
+            console.print(f"[bold]{e.name}[/bold]: {e.objective:.10g}% over {e.period}, every step of "
+                          f"{' x '.join(e.steps)} succeeds; a full outage is any one step failing every "
+                          "request")
+        else:
+            console.print(f"[bold]{e.name}[/bold]: {e.objective:g}% over {e.period}, {e.sli_kind} SLI "
+                          f"(counts {e.unit})")
         for table in (_budget(e), _tiers(e)):
             console.print(table if _fits(console, table) else _turned(table))
         if e.budget_policy:  # few columns: its action text wraps well where it is

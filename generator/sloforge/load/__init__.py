@@ -23,10 +23,11 @@ def all_formats() -> dict[str, Format]:
 
 def all_overlays() -> dict[str, Overlay]:
     """Every overlay by NAME, in the order they apply: budget policies fill in SLOs
-    before routing checks their owners."""
-    from sloforge.load.overlays import budget_policy, routing
+    before routing checks their owners; journeys come last (they read the SLOs, the
+    budget policies and the routing's teams)."""
+    from sloforge.load.overlays import budget_policy, journey, routing
 
-    return {budget_policy.NAME: budget_policy, routing.NAME: routing}
+    return {budget_policy.NAME: budget_policy, routing.NAME: routing, journey.NAME: journey}
 
 
 def all_kinds() -> list[DocumentKind]:
@@ -34,6 +35,6 @@ def all_kinds() -> list[DocumentKind]:
     sloforge's own kinds first, then the imported formats."""
     from sloforge.load.formats import native, pyrra, sloth
     from sloforge.load.formats.openslo import slos as openslo
-    from sloforge.load.overlays import budget_policy, routing
+    from sloforge.load.overlays import budget_policy, journey, routing
 
-    return [native, routing, budget_policy, sloth, openslo, pyrra]
+    return [native, routing, budget_policy, journey, sloth, openslo, pyrra]

@@ -21,6 +21,7 @@ from sloforge.errors import Problem
 from sloforge.load.documents import Document
 from sloforge.load.options import LoadOptions
 from sloforge.model.catalog import Service
+from sloforge.model.journey import Journey
 from sloforge.model.routing import Routing
 
 
@@ -61,6 +62,7 @@ class Draft:
     services: list[Service]
     documents: list[Document]  # every document read this run (to locate a service's fields)
     routing: Routing | None = None
+    journeys: tuple[Journey, ...] = ()  # kind: Journey documents (load/overlays/journey.py)
 
 
 class Overlay(DocumentKind, Protocol):

@@ -58,7 +58,8 @@ def load_catalog(paths: list[str], load: LoadOptions | None = None,
     if any(not p.warning for p in problems):
         raise SpecError(problems)
     problems.extend(relations.review_problems(draft.services, options.today))
-    catalog = Catalog(services=tuple(sorted(draft.services, key=lambda s: s.name)), routing=draft.routing)
+    catalog = Catalog(services=tuple(sorted(draft.services, key=lambda s: s.name)), routing=draft.routing,
+                      journeys=draft.journeys)
     return catalog, [p for p in problems if p.warning]
 
 

@@ -13,6 +13,12 @@ hard dependencies' objectives allows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sloforge import durations
+
+if TYPE_CHECKING:
+    from sloforge.model.catalog import Alerting
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +44,25 @@ class Journey:
     objective_explicit: bool = False  # False: the product of the steps' objectives
     source: str = ""
     line: int | None = None
+    # Its burn-rate tiers (the default window pairs of its period) and budget policy: the
+    # same value an SLO has, so the alert code and `explain` read both alike. None only
+    # in a Journey built by hand without alerts.
+    alerting: Alerting | None = None
+    # The product of the steps' objectives (percent): the default objective, and what an
+    # explicit objective is compared with.
+    product: float = 0.0
+
+    @property
+    def period_text(self) -> str:
+        return durations.format(self.period)
+
+    @property
+    def windows(self) -> tuple[int, ...]:
+        """Every window an alert reads, plus the 5m base window, ascending (as Slo.windows)."""
+        needed = {300}
+        for pair in self.alerting.pairs if self.alerting else ():
+            needed |= {pair.long, pair.short}
+        return tuple(sorted(needed))
 
     @property
     def target(self) -> float:

@@ -33,13 +33,13 @@ CATALOG_FILES_FROM_SERVICES = True
 
 
 def catalog_files(catalog: Catalog, context: Context) -> list[OutputFile]:
-    """The overview of every SLO (rebuilt on every run: it depends on all services)."""
+    """The overview of every SLO and journey (rebuilt on every run: it depends on all services)."""
     services = [s for s in catalog.services if s.slos]
     if not services:
         return []
     from sloforge.compile.dashboards.overview import overview_dashboard
 
-    sources = tuple(sorted({s.source for s in services}))
+    sources = tuple(sorted({s.source for s in services} | {j.source for j in catalog.journeys}))
     return [_package(c.overview_dashboard_file(), sources, partial(overview_dashboard, catalog), context)]
 
 

@@ -16,7 +16,7 @@ from sloforge.model.catalog import Catalog
 from sloforge.outputs.base import Context, OutputFile, Unit
 from sloforge.render.files import yaml_file
 
-# Tests are per service only: no catalog files, nothing to redo when no service changed.
+# Journeys' tests are the catalog files: they depend on the services and journeys alone.
 CATALOG_FILES_FROM_SERVICES = True
 
 
@@ -40,4 +40,25 @@ def service_files(unit: Unit, context: Context) -> list[OutputFile]:
 
 
 def catalog_files(catalog: Catalog, context: Context) -> list[OutputFile]:
-    return []
+    """One test file per journey, beside (or with a plain copy of) the journey's rule file."""
+    from sloforge import conventions as c
+    from sloforge.compile.rules.journey_tests import journey_test_file
+    from sloforge.compile.rules.journeys import steps_of
+    from sloforge.outputs.rules import journey_groups
+
+    packaging = context.packaging
+    out = []
+    for journey in catalog.journeys:
+        unit, sources = c.journey_unit(journey.name), [journey.source]
+        groups = journey_groups(journey, catalog, context)
+        test_path = packaging.unit_test_file(unit)
+        rules_path = packaging.unit_test_rules_file(unit)
+        if rules_path is not None:
+            out.append(OutputFile(rules_path, yaml_file({"groups": groups}, sources), (journey.source,)))
+        else:
+            rules_path = packaging.rule_file(unit)
+        relative = posixpath.relpath(rules_path, posixpath.dirname(test_path))
+        order = [str(g["name"]) for g in groups]
+        test = journey_test_file(journey, steps_of(journey, catalog), relative, order)
+        out.append(OutputFile(test_path, yaml_file(test, sources), (journey.source,)))
+    return out

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from sloforge.render import charts, svg
 from sloforge.render.templates import render_html
 from sloforge.report.numbers import burn, percent, runs_out, runs_out_phrase
-from sloforge.report.status import Status
+from sloforge.report.status import JOURNEY, Status
 
 FRAME = svg.Frame()
 WIDTH, PAD_LEFT, PAD_RIGHT = FRAME.width, FRAME.left, FRAME.right  # where the tests find a time's x
@@ -51,6 +51,9 @@ class _Card:
     ending: str
     chart: Markup
     legend: list[tuple[str, str, str]]
+    # A user journey counts no events of its own (its ratio is the product of its steps'), so it
+    # has no burn-down from the window's start: its card says so instead of drawing an empty chart.
+    journey: bool = False
 
 
 def render(statuses: list[Status], prometheus: str, at: float, notice: str | None = None) -> str:
@@ -76,7 +79,7 @@ def _card(s: Status, index: int) -> _Card:
                                end_label=f"{percent(s.burndown[-1][1])} left" if s.burndown else None,
                                frame=FRAME)
     return _Card(s.name, s.zone, _colour(s), facts, ", ".join(s.firing), svg.utc(s.start, "%Y-%m-%d %H:%M"),
-                 s.window, ending, chart, _legend(s))
+                 s.window, ending, chart, _legend(s), journey=s.service == JOURNEY)
 
 
 def _legend(s: Status) -> list[tuple[str, str, str]]:

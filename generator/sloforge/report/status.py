@@ -29,10 +29,12 @@ from sloforge import conventions as c
 from sloforge import durations
 from sloforge.compile.rules.recording import SPACING, period_uses_hourly_steps
 from sloforge.model.catalog import Slo
+from sloforge.model.journey import Journey
 from sloforge.prometheus_api import Client, Sample
 
 HOUR, BASE = c.PERIOD_STEP_SECONDS, c.BASE_WINDOW_SECONDS
 CALENDARS = ("month", "quarter")
+JOURNEY = "journey"  # Status.service of a journey: its name reads `journey/<name>`
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +170,26 @@ class Collector:
                                   current.get(key), tuple(alerts.get(key[:2], ())),
                                   runs_out_in=forecast.get(key)))
         return out
+
+    def journeys(self, journeys: list[Journey]) -> list[Status]:
+        """Each journey's rolling status, as an SLO's, from the journey series (`slo:journey_*`,
+        compile/rules/journeys.py); its name reads `journey/<name>`."""
+        def by_journey(expr: str) -> dict[str, float]:
+            return {s.labels.get(c.LABEL_JOURNEY, ""): s.value for s in self.client.query(expr, self.at)}
+
+        ratios: dict[str, float] = {}
+        for period in sorted({j.period_text for j in journeys}):
+            ratios.update(by_journey(f'{c.journey_error_ratio(period)}{{{c.LABEL_WINDOW}="{period}"}}'))
+        remaining = by_journey(c.JOURNEY_PERIOD_BUDGET_REMAINING)
+        period_burn = by_journey(c.JOURNEY_PERIOD_BURN_RATE)
+        current = by_journey(c.JOURNEY_CURRENT_BURN_RATE)
+        alerts: dict[str, set[str]] = {}
+        for sample in self.client.query(f'ALERTS{{alertstate="firing", {c.LABEL_JOURNEY}!=""}}', self.at):
+            alerts.setdefault(sample.labels.get(c.LABEL_JOURNEY, ""), set()).add(_alert_text(sample.labels))
+        return [Status(JOURNEY, j.name, "", j.objective, j.error_budget, f"rolling {j.period_text}",
+                       self.at - j.period, self.at, ratios.get(j.name), remaining.get(j.name),
+                       period_burn.get(j.name), current.get(j.name), tuple(sorted(alerts.get(j.name, ()))))
+                for j in journeys]
 
     def calendar(self, calendar: str) -> list[Status]:
         start = calendar_start(self.at, calendar)

@@ -98,7 +98,13 @@ def alert_scope(catalog: Catalog) -> AlertScope:
     fixed = {name for slo in slos for name, _ in slo.alerting.labels}
     fixed |= {name for slo in slos for tier in slo.alerting.tiers for name, _ in tier.labels}
     grouped = {label for slo in slos for label in slo.sli.group_by}
-    return AlertScope(tuple(sorted(grouped - fixed - c.ALERT_LABELS)),
+    # Journey alerts carry slo_journey instead of slo_service/slo_name: one journey's page must
+    # not silence another journey's ticket (both lack slo_service). Their notifications are apart
+    # already: each journey's alerts have a name of their own (conventions.journey_alert_name).
+    thresholds |= {p.consumed_text: p.consumed or 0.0 for j in catalog.journeys if j.alerting
+                   for p in j.alerting.consumed_policies()}
+    journeys = {c.LABEL_JOURNEY} if catalog.journeys else set()
+    return AlertScope(tuple(sorted((grouped - fixed - c.ALERT_LABELS) | journeys)),
                       tuple(sorted(thresholds, key=thresholds.__getitem__)),
                       tuple(sorted(grouped - c.ALERT_LABELS)),
                       tuple(sorted(horizons, key=lambda h: -horizons[h])))

@@ -107,6 +107,27 @@ def services_from(documents: list[Document],
     return services, problems
 
 
+def _composite_refusal(method: str | None) -> str:
+    """Why an OpenSLO composite SLO (an indicator and a compositeWeight per objective) is refused,
+    for its budgeting method: OpenSLO combines the objectives in ways sloforge's journeys
+    (kind: Journey: the product of the steps' success, over one period) do not compute."""
+    how = {
+        "Occurrences": "OpenSLO burns a composite's budget at the sum of its objectives' burn rates times "
+                       "their compositeWeight, against no budget of the composite's own, where a sloforge "
+                       "journey fails when any step fails (1 - the product of the steps' success) against "
+                       "its own objective",
+        "Timeslices": "OpenSLO counts a composite slice bad when any objective's slice is bad, which needs "
+                      "every objective's slices at the same instants; sloforge records each SLO's ratio per "
+                      "window, and a journey multiplies those ratios instead",
+        "RatioTimeslices": "OpenSLO subtracts each objective's missing share times its compositeWeight from "
+                           "100%, a weighted sum where a sloforge journey takes the product of the steps' "
+                           "success",
+    }.get(method or "", "OpenSLO's composite arithmetic depends on the budgetingMethod, which is missing here")
+    return (f"composite SLOs (an indicator and compositeWeight per objective) are not compiled: {how}. "
+            "Write one OpenSLO SLO per indicator and a sloforge `kind: Journey` whose steps are those SLOs "
+            "(docs/journeys.md); compositeWeight has no equivalent there")
+
+
 def _check_service(reader: ObjReader, obj: Obj) -> None:
     """A Service object as the OpenSLO schema has it: known fields only, a DNS-1123 label as name."""
     reader.known(obj.data, (), {"apiVersion", "kind", "metadata", "spec"})
@@ -220,6 +241,10 @@ class _SloReader(ObjReader):
             if metric is None:
                 return None
             return openslo_sli.alpha_indicator(self, metric, at + ("indicator", "thresholdMetric"), True)
+        composite = any(isinstance(o, dict) and {"indicator", "indicatorRef"} & set(o)
+                        for o in spec.get("objectives") or [] if isinstance(spec.get("objectives"), list))
+        if composite and not {"indicator", "indicatorRef"} & set(spec):
+            return None  # a composite SLO: each objective says why it is refused (_composite_refusal)
         if ("indicator" in spec) == ("indicatorRef" in spec):
             self.fail(at, "give exactly one of indicator (an inline SLI) or indicatorRef")
             return None
@@ -243,8 +268,7 @@ class _SloReader(ObjReader):
                   method: str | None, period: int | None) -> tuple[float, Any] | None:
         self.known(objective, path, _OBJECTIVE_FIELDS if alpha else _OBJECTIVE_FIELDS - {"ratioMetrics"})
         if {"indicator", "indicatorRef", "compositeWeight"} & set(objective):
-            self.fail(path, "composite SLOs (an indicator per objective) are not supported; write one SLO "
-                      "per indicator")
+            self.fail(path, _composite_refusal(method))
             return None
         target = self.target(objective, path)
         if alpha and "ratioMetrics" in objective:
