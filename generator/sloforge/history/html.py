@@ -81,7 +81,7 @@ def _section(index: int, history: GroupHistory, slo: Slo) -> _Section:
     facts = [f"SLI {_percent(sli, 5)} (objective {slo.objective:g}%)",
              f"{_percent(history.budget_consumed)} of a {slo.period_text} budget consumed",
              f"{weekly(pages)} pages and {weekly(tickets)} tickets a week",
-             f"{len(history.incidents)} incident{'' if len(history.incidents) == 1 else 's'}",
+             f"{history.incidents_seen} incident{'' if history.incidents_seen == 1 else 's'}",
              f"over {_span(history.end - history.start)}"]
     remaining = history.budget_remaining
     colour = _zone_colour(remaining[-1][1] if remaining else None)
@@ -110,7 +110,7 @@ def _section(index: int, history: GroupHistory, slo: Slo) -> _Section:
                       _percent(a.budget_consumed), _percent(a.share))
                      for a in sorted(history.attribution, key=lambda a: -a.budget_consumed)],
         summary=(name, f"{slo.objective:g}%", _percent(sli, 5), _percent(history.budget_consumed),
-                 weekly(pages), weekly(tickets), str(len(history.incidents))),
+                 weekly(pages), weekly(tickets), str(history.incidents_seen)),
     )
 
 

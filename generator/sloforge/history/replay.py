@@ -42,6 +42,8 @@ BASE = BASE_WINDOW_SECONDS
 INCIDENT_GAP = BASE
 # At most this many points in the pictures' series (the peak of each bucket is kept).
 PICTURE_POINTS = 1500
+# The incidents a history keeps, largest first (incident_count says how many there were).
+MAX_INCIDENTS = 100
 
 
 @dataclass(slots=True)
@@ -233,42 +235,47 @@ def replay(slo: Slo, rates: GroupRates, start: int, end: int) -> GroupHistory:
     fired = [Firing(rule.alert, rule.kind.value, rule.tier, begin, stop, burned(begin, stop))
              for rule, begin, stop in alert_firings(r, start, end)]
     fired.sort(key=lambda f: (f.start, f.tier, f.alert))
-    incidents = _incidents(r, in_range, errors, period_budget, fired)
+    incidents, incident_count = _incidents(r, in_range, errors, period_budget, fired)
     budget_curve = _hourly_remaining(r, start, end)
     return GroupHistory(
         service=slo.service, slo=slo.name, labels=dict(rates.labels), start=float(start), end=float(end),
         good_events=events - bad, total_events=events,
         budget_consumed=bad / period_budget if events > 0 else 0.0,
-        firings=tuple(fired), incidents=tuple(incidents),
+        firings=tuple(fired), incidents=tuple(incidents), incident_count=incident_count,
         burn_rate=_burn_curve(r, in_range), budget_remaining=budget_curve)
 
 
 def _incidents(r: Replay, in_range: np.ndarray, errors: np.ndarray, period_budget: float,
-               fired: list[Firing]) -> list[Incident]:
+               fired: list[Firing]) -> tuple[list[Incident], int]:
+    """The largest MAX_INCIDENTS burn episodes, and how many there were (a flapping probe makes
+    thousands of one-minute episodes: the report names the ones that spent the budget)."""
     burn = r.window_ratio(BASE, in_range) / r.budget
     elevated = np.nan_to_num(burn, nan=0.0) > 1
     padded = np.concatenate([[False], elevated, [False]])
     edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
-    runs: list[list[int]] = []
-    gap = INCIDENT_GAP // STEP
-    for first, stop in zip(edges[::2], edges[1::2], strict=True):
-        if runs and first - runs[-1][1] <= gap:
-            runs[-1][1] = stop
-        else:
-            runs.append([int(first), int(stop)])
+    starts, stops = edges[::2], edges[1::2]
+    if len(starts) == 0:
+        return [], 0
+    # Episodes closer than INCIDENT_GAP are one: a new incident starts where the gap is wider.
+    new = np.concatenate([[True], starts[1:] - stops[:-1] > INCIDENT_GAP // STEP])
+    firsts, lasts = starts[new], np.concatenate([stops[:-1][new[1:]], stops[-1:]])
+    peaks = np.maximum.reduceat(np.nan_to_num(burn, nan=0.0), firsts)
+    spent = np.concatenate([[0.0], np.cumsum(errors)])
+    budgets = (spent[lasts] - spent[firsts]) / period_budget
+    order = np.argsort(-budgets, kind="stable")[:MAX_INCIDENTS]
     times = r.times[in_range]
-    pages = sorted(f.start for f in fired if f.tier == "page")
+    pages = np.sort(np.array([f.start for f in fired if f.tier == "page"], dtype=np.float64))
     out = []
-    for first, stop in runs:
+    for k in order:
+        first, stop = int(firsts[k]), int(lasts[k])
         # The first elevated 5m sample saw errors of the minute before it; the last one still sees
         # the final minute of errors through the trailing (5m - 1m) of its window.
         start = float(times[first] - STEP)
         end = float(max(times[stop - 1] - (BASE - STEP), times[first]))
-        page = next((p for p in pages if start <= p <= float(times[stop - 1])), None)
-        out.append(Incident(start, end, float(np.nanmax(burn[first:stop])),
-                            float(errors[first:stop].sum()) / period_budget, page))
-    out.sort(key=lambda i: -i.budget_consumed)
-    return out
+        at = int(np.searchsorted(pages, start, side="left"))
+        page = float(pages[at]) if at < len(pages) and pages[at] <= times[stop - 1] else None
+        out.append(Incident(start, end, float(peaks[k]), float(budgets[k]), page))
+    return out, len(firsts)
 
 
 def _downsample(times: np.ndarray, values: np.ndarray) -> tuple[tuple[float, float], ...]:
@@ -277,15 +284,15 @@ def _downsample(times: np.ndarray, values: np.ndarray) -> tuple[tuple[float, flo
     if not np.any(~np.isnan(values)):
         return ()
     size = max(1, -(-len(values) // PICTURE_POINTS))
-    out = []
-    for low in range(0, len(values), size):
-        chunk = values[low:low + size]
-        if np.all(np.isnan(chunk)):
-            out.append((float(times[low]), math.nan))
-            continue
-        peak = int(np.nanargmax(chunk))
-        out.append((float(times[low + peak]), float(chunk[peak])))
-    return tuple(out)
+    buckets = -(-len(values) // size)
+    padded = np.full(buckets * size, np.nan)
+    padded[:len(values)] = values
+    grid = padded.reshape(buckets, size)
+    empty = np.all(np.isnan(grid), axis=1)
+    peak = np.argmax(np.where(np.isnan(grid), -np.inf, grid), axis=1)
+    index = np.minimum(np.arange(buckets) * size + np.where(empty, 0, peak), len(values) - 1)
+    picked = np.where(empty, np.nan, values[index])
+    return tuple(zip(times[index].astype(float).tolist(), picked.tolist(), strict=True))
 
 
 def _burn_curve(r: Replay, in_range: np.ndarray) -> tuple[tuple[float, float], ...]:

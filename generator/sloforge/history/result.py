@@ -67,16 +67,22 @@ class GroupHistory:
     total_events: float
     budget_consumed: float  # bad events over the range / one period's budget
     firings: tuple[Firing, ...]
-    incidents: tuple[Incident, ...]
+    incidents: tuple[Incident, ...]  # the largest (replay.MAX_INCIDENTS), largest first
     attribution: tuple[Attribution, ...] = ()
     # (unix time, value) samples for pictures, at the evaluation step or coarser
     burn_rate: tuple[tuple[float, float], ...] = field(default=(), repr=False)
     budget_remaining: tuple[tuple[float, float], ...] = field(default=(), repr=False)
+    incident_count: int = 0  # all burn episodes in the range
 
     @property
     def sli(self) -> float | None:
         """The SLI achieved over the range (0..1), None without traffic."""
         return self.good_events / self.total_events if self.total_events > 0 else None
+
+    @property
+    def incidents_seen(self) -> int:
+        """How many burn episodes the range had (more than `incidents` lists when it was cut)."""
+        return max(self.incident_count, len(self.incidents))
 
     def per_week(self, tier: str) -> float:
         weeks = (self.end - self.start) / (7 * 86400)

@@ -52,7 +52,7 @@ def tables(histories: list[GroupHistory], slos: dict[tuple[str, str], Slo], widt
         tickets = sum(1 for f in h.firings if f.tier == "ticket")
         summary.add_row(name(h), f"{slo.objective:g}%", percent(h.sli), percent(h.budget_consumed, 1),
                         str(pages), str(tickets), f"{h.per_week('page'):.2f}", f"{h.per_week('ticket'):.2f}",
-                        str(len(h.incidents)))
+                        str(h.incidents_seen))
     console.print(summary)
     for h in histories:
         if h.firings:
@@ -63,7 +63,7 @@ def tables(histories: list[GroupHistory], slos: dict[tuple[str, str], Slo], widt
                 alerts.add_row(f.tier, f.alert, f.kind, when(f.start), when(f.end), percent(f.budget_burned, 2))
             console.print(alerts)
         if h.incidents:
-            top = Table(title=f"{name(h)}: top incidents by budget", title_justify="left")
+            top = Table(title=f"{name(h)}: top incidents by budget (of {h.incidents_seen})", title_justify="left")
             for column in ("start (UTC)", "duration", "peak burn", "budget", "first page after"):
                 top.add_column(column)
             for i in h.incidents[:TOP_INCIDENTS]:
