@@ -63,8 +63,13 @@ tools:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends graphviz >/dev/null; \
 	fi
 
+# The suite runs on TEST_WORKERS pytest-xdist workers: most tests wait on promtool, amtool or a
+# server, so even two cores keep four busy. --dist loadgroup keeps the tests that share a module's
+# server on one worker (pytest.mark.xdist_group); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 4
+
 test: $(BIN)/sloforge tools
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 bench: $(BIN)/sloforge
 	$(BIN)/python bench/core.py

@@ -7,9 +7,11 @@ import shutil
 import socket
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -107,6 +109,42 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder that `build` fills once per test run, shared by every pytest-xdist worker.
+
+    For expensive outputs that tests only read (a wheel, a generated out/): the first worker
+    to ask builds it under a lock in the run's common temp folder, the others wait and reuse
+    it. A test that edits such a folder copies it into its own tmp_path first."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # popen-gwN's parent: one per run, common to its workers
+    target = root / "built-once" / name
+    done = target.with_name(name + ".done")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(target) + ".lock"):
+        if not done.exists():
+            shutil.rmtree(target, ignore_errors=True)  # a build that failed half-way
+            target.mkdir()
+            build(target)
+            done.touch()
+    return target
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_of_this_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """sloforge's incremental cache (~/.cache/sloforge by default) in this run's temp folder,
+    one per worker: no test reads what another run or another worker left there (two
+    processes generating into one out/ would share a cache folder), and nothing piles up in
+    the home folder."""
+    before = os.environ.get("SLOFORGE_CACHE_DIR")
+    os.environ["SLOFORGE_CACHE_DIR"] = str(tmp_path_factory.mktemp("sloforge-cache"))
+    yield
+    if before is None:
+        os.environ.pop("SLOFORGE_CACHE_DIR", None)
+    else:
+        os.environ["SLOFORGE_CACHE_DIR"] = before
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None

@@ -29,6 +29,9 @@ from tests.budgets.synthetic import DAY, HOUR, History
 from tests.budgets.test_report_html import _gap_rects, _svgs, _x
 from tests.conftest import free_port, require_tool, run_cli
 
+# One backfilled Prometheus for the module: its tests run on one pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("report-prometheus")
+
 SPEC = """\
 apiVersion: sloforge/v1
 kind: ServiceLevels

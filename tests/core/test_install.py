@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sloforge import __version__
 
-from tests.conftest import REPO, require_tool
+from tests.conftest import REPO, built_once, require_tool
 
 IGNORED = shutil.ignore_patterns(".venv", ".git", "out", "*.egg-info", "build", "dist", "__pycache__",
                                  ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis", ".sloforge")
@@ -28,10 +28,7 @@ def _run(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> subpr
                           env={**os.environ, **(env or {})})
 
 
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sdist and the wheel, built from a copy (the build never writes into the repo)."""
-    root = tmp_path_factory.mktemp("release")
+def _build(root: Path) -> None:
     source = root / "src"
     shutil.copytree(REPO, source, ignore=IGNORED)
     built = _run([sys.executable, "-m", "build", "--outdir", str(root / "dist"), str(source)], root)
@@ -39,7 +36,13 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # no packaging warnings from setuptools (a package missing from pyproject's list, ...)
     assert "would be ignored" not in built.stdout + built.stderr
     assert "absent from the `packages` configuration" not in built.stdout + built.stderr
-    return root / "dist"
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sdist and the wheel, built from a copy (the build never writes into the repo), once
+    for every worker: the two installs below run side by side."""
+    return built_once(tmp_path_factory, "release", _build) / "dist"
 
 
 def test_the_sdist_and_the_wheel_hold_what_sloforge_needs(dist: Path) -> None:

@@ -32,6 +32,9 @@ from tests.conftest import free_port, require_tool
 from .support import REPO, queries
 from .synthetic import openmetrics
 
+# One Prometheus evaluating the rules for the module: its tests run on one pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("dashboards-prometheus")
+
 EVALUATION = "2s"
 RANGE_SECONDS = 7 * 86400  # the dashboards' now-7d
 STEP_SECONDS = 600  # ~1000 points, what Grafana asks for on a wide screen

@@ -19,6 +19,9 @@ import pytest
 
 from tests.conftest import free_port, require_tool, run_cli
 
+# One backfilled Prometheus for the module: its tests run on one pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("lint-prometheus")
+
 MINUTE, HOUR = 60, 3600
 HISTORY = 26 * HOUR  # a day of data plus margin, at 1m scrapes
 BUCKETS = ("0.1", "0.5", "1", "+Inf")

@@ -16,6 +16,9 @@ import pytest
 
 from tests.conftest import require_tool, run_cli
 
+# The cases' repositories, planned once for the module: its tests run on one pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("plan")
+
 GOLDEN = Path(__file__).parent / "golden"
 
 CHECKOUT = """\

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
-from tests.routing.conftest import BASE
 
 Edit = Callable[[Path, str, str], None]
 
@@ -59,11 +58,9 @@ def _digest(folder: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def generated_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """out/ as `make rules` leaves it, generated once for all cases."""
-    out = tmp_path_factory.mktemp("generated") / "out"
-    result = run_cli("generate", "specs", "--out", str(out), "--alertmanager-base", str(BASE))
-    assert result.returncode == 0, result.stderr
+def generated_out(example_out: Path) -> Path:
+    """out/ as `make rules` leaves it, generated once for all cases (each copies it)."""
+    out = example_out
     assert (out / "alertmanager" / "alertmanager.yml").exists()
     return out
 

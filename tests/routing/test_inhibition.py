@@ -13,21 +13,20 @@ notifications are actually delivered (and nothing leaves the machine).
 from __future__ import annotations
 
 import json
-import subprocess
-import threading
 import time
 import urllib.request
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 import yaml
 from sloforge.compile.alertmanager.routes import alert_scope
 from sloforge.pipeline import load_catalog
 
-from tests.conftest import SPECS, free_port, run_cli
+from tests.conftest import SPECS, run_cli
+from tests.routing.conftest import Inbox, StartAlertmanager
+
+# The generated config names this module's inbox: its tests run on one worker (pytest-xdist).
+pytestmark = pytest.mark.xdist_group("inhibition")
 
 ROUTING = """\
 apiVersion: sloforge/v1
@@ -71,32 +70,6 @@ slos:
 """
 
 
-class _Inbox(BaseHTTPRequestHandler):
-    received: ClassVar[list[tuple[str, dict[str, object]]]]  # set per server by the fixture
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.received.append((self.path, json.loads(body)))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[int, list[tuple[str, dict[str, object]]]]]:
-    received: list[tuple[str, dict[str, object]]] = []
-    handler = type("Inbox", (_Inbox,), {"received": received})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1], received
-    server.shutdown()
-    server.server_close()
-
-
-
 def _call(url: str, payload: object | None = None) -> object:
     data = json.dumps(payload).encode() if payload is not None else None
     request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
@@ -105,46 +78,28 @@ def _call(url: str, payload: object | None = None) -> object:
     return json.loads(text) if text.strip() else None
 
 
-@pytest.fixture
-def alertmanager(alertmanager_bin: str, tmp_path: Path, inbox: tuple[int, list[object]]) -> Iterator[str]:
-    specs = tmp_path / "specs"
+@pytest.fixture(scope="module")
+def out(inbox: Inbox, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example checkout service and a grouped one, their webhooks pointing at the module's
+    inbox: generated once for the module."""
+    root = tmp_path_factory.mktemp("inhibition")
+    specs = root / "specs"
     specs.mkdir()
     (specs / "checkout.yml").write_text((SPECS / "checkout.yml").read_text())
-    (specs / "routing.yml").write_text(ROUTING.format(port=inbox[0]))
+    (specs / "routing.yml").write_text(ROUTING.format(port=inbox.port))
     (specs / "api.yml").write_text(GROUPED)
-    result = run_cli("generate", str(specs), "--out", str(tmp_path / "out"))
+    result = run_cli("generate", str(specs), "--out", str(root / "out"))
     assert result.returncode == 0, result.stderr
-    port = free_port()
-    log = (tmp_path / "alertmanager.log").open("w")
-    process = subprocess.Popen(
-        [alertmanager_bin, f"--config.file={tmp_path / 'out' / 'alertmanager' / 'alertmanager.yml'}",
-         f"--storage.path={tmp_path / 'data'}", f"--web.listen-address=127.0.0.1:{port}",
-         "--cluster.listen-address=", "--log.level=warn"],
-        stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/-/ready", timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("alertmanager did not start:\n" + (tmp_path / "alertmanager.log").read_text())
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    return root / "out"
+
+
+@pytest.fixture
+def alertmanager(out: Path, start_alertmanager: StartAlertmanager) -> str:
+    """A fresh Alertmanager (no alerts, nothing inhibited) on the generated config, for each test."""
+    return start_alertmanager(out / "alertmanager" / "alertmanager.yml")
 
 
 Alert = dict[str, object]
-Inbox = tuple[int, list[tuple[str, dict[str, object]]]]
 
 
 def _rule_alert(out: Path, service: str, slo: str, kind: str, tier: str, consumed: str | None = None,
@@ -187,27 +142,25 @@ def _settle(url: str, received: list[tuple[str, dict[str, object]]], posted: lis
 
 
 def test_a_burn_rate_page_inhibits_the_burn_rate_ticket_of_the_same_slo(
-        alertmanager: str, inbox: Inbox, tmp_path: Path) -> None:
-    out = tmp_path / "out"
+        alertmanager: str, inbox: Inbox, out: Path) -> None:
     page = _rule_alert(out, "checkout", "availability", "burn-rate", "page")
     ticket = _rule_alert(out, "checkout", "availability", "burn-rate", "ticket")
     other = _rule_alert(out, "checkout", "latency", "burn-rate", "ticket")
-    states, delivered = _settle(alertmanager, inbox[1], [page, ticket, other], 2)
+    states, delivered = _settle(alertmanager, inbox.received, [page, ticket, other], 2)
     assert states[_key(page)]["state"] == "active"
     assert states[_key(ticket)]["state"] == "suppressed"
     assert states[_key(ticket)]["inhibitedBy"], states
     assert states[_key(other)]["state"] == "active"  # another SLO is not inhibited
     assert delivered == {_key(page), _key(other)}
-    paths = {(path, a["labels"]["slo_name"]) for path, body in inbox[1] for a in body["alerts"]}  # type: ignore[attr-defined,index]
+    paths = {(path, a["labels"]["slo_name"]) for path, body in inbox.received for a in body["alerts"]}  # type: ignore[attr-defined,index]
     assert paths == {("/page", "availability"), ("/ticket", "latency")}
 
 
-def test_kinds_never_silence_each_other(alertmanager: str, inbox: Inbox, tmp_path: Path) -> None:
+def test_kinds_never_silence_each_other(alertmanager: str, inbox: Inbox, out: Path) -> None:
     """A grouped SLO, one route per case: a budget page leaves the burn-rate ticket alone (/a), a
     burn-rate page leaves the budget ticket alone (/b), a burn-rate page silences the burn-rate
     ticket (/c) but not another route's (/d); a burn-rate page of an ungrouped SLO leaves its no-data
     ticket alone."""
-    out = tmp_path / "out"
 
     def alert(kind: str, tier: str, consumed: str | None = None, **series: str) -> Alert:
         return _rule_alert(out, "api", "availability", kind, tier, consumed, **series)
@@ -218,15 +171,14 @@ def test_kinds_never_silence_each_other(alertmanager: str, inbox: Inbox, tmp_pat
               alert("burn-rate", "page", route="/c"), alert("burn-rate", "ticket", route="/d"),
               _rule_alert(out, "checkout", "uptime", "burn-rate", "page"),
               _rule_alert(out, "checkout", "uptime", "no-data", "ticket")]
-    states, delivered = _settle(alertmanager, inbox[1], active + suppressed, len(active))
+    states, delivered = _settle(alertmanager, inbox.received, active + suppressed, len(active))
     assert {k: v["state"] for k, v in states.items()} == {
         **{_key(a): "active" for a in active}, **{_key(a): "suppressed" for a in suppressed}}
     assert delivered == {_key(a) for a in active}
 
 
 def test_only_the_highest_budget_threshold_crossed_notifies(
-        alertmanager: str, inbox: Inbox, tmp_path: Path) -> None:
-    out = tmp_path / "out"
+        alertmanager: str, inbox: Inbox, out: Path) -> None:
     # 50% and 75% of latency's budget are gone; the grouped SLO has crossed 75% on route /a and
     # 100% on /b, so its 75% ticket notifies for /a only. A burn-rate page does not count.
     lower = _rule_alert(out, "api", "latency", "budget", "ticket", "50%")
@@ -235,13 +187,15 @@ def test_only_the_highest_budget_threshold_crossed_notifies(
     grouped_b = _rule_alert(out, "api", "availability", "budget", "ticket", "75%", route="/b")
     exhausted_b = _rule_alert(out, "api", "availability", "budget", "page", "100%", route="/b")
     burn = _rule_alert(out, "api", "latency", "burn-rate", "page")
-    states, delivered = _settle(alertmanager, inbox[1], [lower, higher, grouped_a, grouped_b, exhausted_b, burn], 4)
+    posted = [lower, higher, grouped_a, grouped_b, exhausted_b, burn]
+    states, delivered = _settle(alertmanager, inbox.received, posted, 4)
     assert {k: v["state"] for k, v in states.items()} == {
         _key(lower): "suppressed", _key(higher): "active", _key(grouped_a): "active",
         _key(grouped_b): "suppressed", _key(exhausted_b): "active", _key(burn): "active"}
     assert delivered == {_key(higher), _key(grouped_a), _key(exhausted_b), _key(burn)}
 
 
+<<<<<<< HEAD
 def test_only_the_shortest_forecast_horizon_notifies(alertmanager: str, inbox: Inbox, tmp_path: Path) -> None:
     # latency runs out within 12h (so within 1d and 3d too): the 12h page notifies, the 1d and 3d
     # tickets are silenced; a consumed-share ticket is another question and still notifies, and a
@@ -261,13 +215,15 @@ def test_only_the_shortest_forecast_horizon_notifies(alertmanager: str, inbox: I
 
 
 def test_each_group_of_a_grouped_slo_notifies_on_its_own(alertmanager: str, inbox: Inbox, tmp_path: Path) -> None:
+=======
+def test_each_group_of_a_grouped_slo_notifies_on_its_own(alertmanager: str, inbox: Inbox, out: Path) -> None:
+>>>>>>> suite-speed
     """Inhibition is per group, so is grouping: two routes' pages are two notifications (the
     default group_by adds the catalog's group labels), while one route's page and ticket of
     another SLO kind still go by alertname."""
-    out = tmp_path / "out"
     pages = [_rule_alert(out, "api", "availability", "burn-rate", "page", route=route) for route in ("/a", "/b")]
-    _settle(alertmanager, inbox[1], pages, 2)
-    notifications = [body for path, body in inbox[1] if path == "/page"]
+    _settle(alertmanager, inbox.received, pages, 2)
+    notifications = [body for path, body in inbox.received if path == "/page"]
     assert len(notifications) == 2, notifications
     assert sorted(n["groupLabels"]["route"] for n in notifications) == ["/a", "/b"]  # type: ignore[index]
     assert all(len(n["alerts"]) == 1 for n in notifications)  # type: ignore[arg-type]

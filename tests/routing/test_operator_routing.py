@@ -13,54 +13,24 @@ alertmanager.yml (`amtool config routes test`) routes it to, under the operator'
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
-import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 import yaml
 
-from tests.conftest import copy_specs, run_cli
+from tests.conftest import built_once, copy_specs, run_cli
+from tests.routing.conftest import Inbox, StartAlertmanager
 from tests.routing.operator_render import ROOT_RECEIVER, render
 
 NAMESPACE = "monitoring"
 Received = list[tuple[str, dict[str, Any]]]
 
 
-class _Inbox(BaseHTTPRequestHandler):
-    received: ClassVar[Received]
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.received.append((urllib.request.unquote(self.path.lstrip("/")), json.loads(body)))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[str, Received]]:
-    received: Received = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), type("Inbox", (_Inbox,), {"received": received}))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", received
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example specs, generated for both targets. The office-hours interval the tickets
-    are active in is widened to the whole week, so the test does not depend on the clock."""
-    root = tmp_path_factory.mktemp("operator")
+def _generate(root: Path) -> None:
     specs = copy_specs(root, base=False)
     routing = specs / "routing.yml"
     text = routing.read_text()
@@ -71,7 +41,14 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for target, extra in (("kubernetes", ["--namespace", NAMESPACE]), ("prometheus", [])):
         result = run_cli("generate", str(specs), "--out", str(root / target), "--target", target, *extra)
         assert result.returncode == 0, result.stderr
-    return root
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example specs, generated for both targets (once for every worker). The office-hours
+    interval the tickets are active in is widened to the whole week, so the test does not
+    depend on the clock."""
+    return built_once(tmp_path_factory, "operator-routing", _generate)
 
 
 def _alerts(root: Path) -> list[dict[str, str]]:
@@ -91,44 +68,6 @@ def _plain_receiver(amtool: str, config: Path, labels: dict[str, str]) -> str:
     return result.stdout.strip()
 
 
-@pytest.fixture
-def start_alertmanager(alertmanager_bin: str, tmp_path: Path) -> Iterator[Callable[[dict[str, Any]], str]]:
-    processes: list[subprocess.Popen[bytes]] = []
-
-    def start(config: dict[str, Any]) -> str:
-        index = len(processes)
-        path = tmp_path / f"alertmanager-{index}.yml"
-        path.write_text(yaml.safe_dump(config, sort_keys=False))
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        log = tmp_path / f"alertmanager-{index}.log"
-        with log.open("w") as handle:
-            processes.append(subprocess.Popen(
-                [alertmanager_bin, f"--config.file={path}", f"--storage.path={tmp_path / f'data-{index}'}",
-                 f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=", "--log.level=warn"],
-                stdout=handle, stderr=subprocess.STDOUT))
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/-/ready", timeout=1).close()
-                return url
-            except OSError:
-                if processes[-1].poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("alertmanager did not start:\n" + log.read_text())
-                time.sleep(0.1)
-
-    yield start
-    for process in processes:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def _post(url: str, alerts: list[dict[str, str]]) -> None:
     body = json.dumps([{"labels": labels} for labels in alerts]).encode()
     request = urllib.request.Request(f"{url}/api/v2/alerts", data=body, headers={"Content-Type": "application/json"})
@@ -141,7 +80,9 @@ def _key(labels: dict[str, str]) -> tuple[str, ...]:
 
 
 def _delivered(received: Received) -> set[tuple[str, tuple[str, ...]]]:
-    return {(receiver, _key(alert["labels"])) for receiver, body in received for alert in body["alerts"]}
+    """(receiver, alert) of each delivery: the webhook path is the operator's receiver name."""
+    return {(urllib.request.unquote(path.lstrip("/")), _key(alert["labels"]))
+            for path, body in received for alert in body["alerts"]}
 
 
 def _wait_for(received: Received, expected: set[tuple[str, tuple[str, ...]]], settle: float = 3.0) -> set[Any]:
@@ -161,9 +102,8 @@ def _operator_config(root: Path, inbox: str) -> dict[str, Any]:
 
 
 def test_every_alert_reaches_its_receiver_through_the_operator_config(
-        generated: Path, inbox: tuple[str, Received], start_alertmanager: Callable[[dict[str, Any]], str],
-        amtool: str) -> None:
-    address, received = inbox
+        generated: Path, inbox: Inbox, start_alertmanager: StartAlertmanager, amtool: str) -> None:
+    address, received = inbox.url, inbox.received
     alerts = _alerts(generated)
     # 17 SLO alerts and the example journey's 3 (page and ticket burn, its budget ticket)
     assert len(alerts) == 20 and all(a["namespace"] == NAMESPACE for a in alerts)
@@ -187,7 +127,6 @@ def test_every_alert_reaches_its_receiver_through_the_operator_config(
     unlabelled = {k: v for k, v in pages[0].items() if k != "namespace"}
     elsewhere = {**pages[1], "namespace": "other"}
     for batch in (pages + [unlabelled, elsewhere], tickets, lowest):
-        received.clear()
         url = start_alertmanager(_operator_config(generated, address))
         _post(url, batch)
         want = {(expected[_key(a)], _key(a)) for a in batch if a not in (unlabelled, elsewhere)}
@@ -197,8 +136,8 @@ def test_every_alert_reaches_its_receiver_through_the_operator_config(
 
 
 def test_inhibition_works_through_the_operator_config(
-        generated: Path, inbox: tuple[str, Received], start_alertmanager: Callable[[dict[str, Any]], str]) -> None:
-    address, received = inbox
+        generated: Path, inbox: Inbox, start_alertmanager: StartAlertmanager) -> None:
+    address, received = inbox.url, inbox.received
     alerts = _alerts(generated)
 
     def find(alertname: str, severity: str, consumed: str | None = None) -> dict[str, str]:
@@ -221,7 +160,6 @@ def test_inhibition_works_through_the_operator_config(
     # Alertmanager of its own.
     for batch, notified, suppressed in (([page, ticket, half, other_ticket], [page, half, other_ticket], [ticket]),
                                         ([half, three_quarters], [three_quarters], [half])):
-        received.clear()
         url = start_alertmanager(_operator_config(generated, address))
         _post(url, batch)
         want = {(f"{NAMESPACE}/sloforge-payments/{receiver(a)}", _key(a)) for a in notified}

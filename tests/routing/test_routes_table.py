@@ -34,11 +34,8 @@ TABLE = [
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("routes") / "out"
-    result = run_cli("generate", "specs", "--out", str(out), "--alertmanager-base", str(BASE))
-    assert result.returncode == 0, result.stderr
-    return out
+def out(example_out: Path) -> Path:
+    return example_out
 
 
 def _route(amtool: str, config: Path, labels: dict[str, str], expected: str) -> subprocess.CompletedProcess[str]:

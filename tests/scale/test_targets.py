@@ -10,18 +10,20 @@ import yaml
 from sloforge import conventions as c
 from sloforge.compile.rules.groups import longest_window
 
-from tests.conftest import REPO, require_tool, run_cli
+from tests.conftest import REPO, built_once, require_tool, run_cli
 
 MIMIR_MAX_RULES_PER_GROUP = 20  # Mimir's default ruler_max_rules_per_rule_group
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("out")
+def _generate(out: Path) -> None:
     for target in ("prometheus", "mimir"):
         result = run_cli("generate", "specs", "--out", str(out / target), "--target", target)
         assert result.returncode == 0, result.stderr
-    return out
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return built_once(tmp_path_factory, "targets", _generate)
 
 
 def _groups(path: Path) -> list[dict[str, object]]:

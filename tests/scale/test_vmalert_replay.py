@@ -28,6 +28,9 @@ from tests.core.harness import Phase, counter, expect_firing, expect_quiet, rule
 
 from .victoria import Victoria, levels, per_minute, victoria_metrics
 
+# One VictoriaMetrics replay for the module: its tests run on one pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("vmalert-replay")
+
 H = 60
 START = 10  # the first minutes have no 5m rate yet, so both engines' no-data alerts fire once
 HISTORY = 6 * H  # clean history first, so the long windows and the period hold more than the burn

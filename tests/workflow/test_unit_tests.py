@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import SPECS, run_cli
+from tests.conftest import SPECS, built_once, run_cli
 from tests.workflow.conftest import write_spec
 
 VARIANTS = {
@@ -63,22 +63,23 @@ def _variant(name: str, body: str) -> str:
     return f"apiVersion: sloforge/v1\nkind: ServiceLevels\nservice: {name}\nslos:\n{body}"
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("unit")
+def _generate(root: Path) -> None:
     specs = root / "specs"
     for name, body in VARIANTS.items():
         write_spec(specs, f"{name}.yml", _variant(name, body))
-    outs = {}
     for target, source in (("prometheus", SPECS), ("kubernetes", SPECS), ("variants", specs)):
-        out = root / target
-        args = ["generate", str(source), "--out", str(out)]
+        args = ["generate", str(source), "--out", str(root / target)]
         if target == "kubernetes":
             args += ["--target", "kubernetes", "--namespace", "monitoring"]
         result = run_cli(*args)
         assert result.returncode == 0, result.stderr
-        outs[target] = out
-    return outs
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Generated once for every worker; a test that edits an output copies it first."""
+    root = built_once(tmp_path_factory, "unit-tests", _generate)
+    return {target: root / target for target in ("prometheus", "kubernetes", "variants")}
 
 
 @pytest.mark.parametrize("target", ["prometheus", "kubernetes", "variants"])
