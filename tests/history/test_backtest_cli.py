@@ -15,6 +15,9 @@ from tests.conftest import run_cli
 from tests.plan.test_plan_prometheus import END, OUTAGE, SPEC, _openmetrics
 from tests.servers import backfilled_prometheus
 
+# one worker starts this module's server (make test runs on several)
+pytestmark = pytest.mark.xdist_group("backtest-cli")
+
 MISSING = """\
 apiVersion: sloforge/v1
 kind: ServiceLevels

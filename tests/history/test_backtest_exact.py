@@ -23,6 +23,9 @@ from tests.history.conftest import Exact
 from tests.history.prometheus import RefFiring
 from tests.history.scenarios import EXACT_RANGE
 
+# one worker starts this module's server (make test runs on several)
+pytestmark = pytest.mark.xdist_group("backtest-exact")
+
 
 def _backtest(exact: Exact, *args: str) -> dict:
     done = run_cli("backtest", str(exact.spec), "--prometheus", exact.server.url, "--range", "36h",

@@ -19,6 +19,9 @@ from tests.history.conftest import Long
 from tests.history.scenarios import LONG_RANGE, ROUTES
 from tests.history.synthetic import DAY, HOUR, MINUTE
 
+# one worker starts this module's server (make test runs on several)
+pytestmark = pytest.mark.xdist_group("backtest-long")
+
 BUDGET = 0.001
 
 

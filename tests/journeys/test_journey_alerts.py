@@ -15,6 +15,9 @@ from sloforge.pipeline import Options, build, load_catalog
 
 from tests.budgets.conftest import run_promtool_test, steady_counter
 
+# one worker starts this module's server (make test runs on several)
+pytestmark = pytest.mark.xdist_group("journey-alerts")
+
 MINUTES = 3 * 60
 
 

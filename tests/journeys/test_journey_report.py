@@ -22,6 +22,9 @@ from sloforge.pipeline import Options, build, load_catalog
 from tests.conftest import free_port, require_tool, run_cli
 from tests.journeys.test_journey_specs import HEAD, SERVICES, steps
 
+# one worker starts this module's server (make test runs on several)
+pytestmark = pytest.mark.xdist_group("journey-report")
+
 # shop/cart (99.9%) fails 2% of requests, shop/pay (99.5%) 5%: the journey 1 - 0.98 x 0.95 = 6.9%
 # against its 0.5995% budget (default objective 99.4005%): burning 11.51x, over every window.
 RATIOS = {"cart": 0.02, "pay": 0.05}

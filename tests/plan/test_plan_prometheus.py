@@ -20,6 +20,9 @@ from tests.conftest import run_cli
 from tests.plan.test_plan import _git
 from tests.servers import backfilled_prometheus
 
+# one worker starts this module's server (make test runs on several)
+pytestmark = pytest.mark.xdist_group("plan-prometheus")
+
 HOUR, DAY = 3600, 86400
 END = 1_764_979_200  # a whole hour (2025-12-06 00:00 UTC)
 DAYS = 15

@@ -195,29 +195,23 @@ def test_only_the_highest_budget_threshold_crossed_notifies(
     assert delivered == {_key(higher), _key(grouped_a), _key(exhausted_b), _key(burn)}
 
 
-<<<<<<< HEAD
-def test_only_the_shortest_forecast_horizon_notifies(alertmanager: str, inbox: Inbox, tmp_path: Path) -> None:
+def test_only_the_shortest_forecast_horizon_notifies(alertmanager: str, inbox: Inbox, out: Path) -> None:
     # latency runs out within 12h (so within 1d and 3d too): the 12h page notifies, the 1d and 3d
     # tickets are silenced; a consumed-share ticket is another question and still notifies, and a
     # forecast page does not silence the burn-rate ticket either.
-    out = tmp_path / "out"
-
     def forecast(tier: str, within: str) -> Alert:
         return _rule_alert(out, "api", "latency", "budget", tier, within=within)
 
     silenced = [forecast("ticket", "3d"), forecast("ticket", "1d")]
     active = [forecast("page", "12h"), _rule_alert(out, "api", "latency", "budget", "ticket", "75%"),
               _rule_alert(out, "api", "latency", "burn-rate", "ticket")]
-    states, delivered = _settle(alertmanager, inbox[1], active + silenced, len(active))
+    states, delivered = _settle(alertmanager, inbox.received, active + silenced, len(active))
     assert {k: v["state"] for k, v in states.items()} == {
         **{_key(a): "active" for a in active}, **{_key(a): "suppressed" for a in silenced}}
     assert delivered == {_key(a) for a in active}
 
 
-def test_each_group_of_a_grouped_slo_notifies_on_its_own(alertmanager: str, inbox: Inbox, tmp_path: Path) -> None:
-=======
 def test_each_group_of_a_grouped_slo_notifies_on_its_own(alertmanager: str, inbox: Inbox, out: Path) -> None:
->>>>>>> suite-speed
     """Inhibition is per group, so is grouping: two routes' pages are two notifications (the
     default group_by adds the catalog's group labels), while one route's page and ticket of
     another SLO kind still go by alertname."""
