@@ -320,6 +320,8 @@ def _pinned(server: Server, case: str) -> tuple[str, float]:
         "first hour of a quarter": ("quarter", float(quarter + 35 * 60 + 41)),
         "a whole hour after the quarter start": ("quarter", float(quarter + HOUR)),
         "last second of a month": ("month", float(month - 1)),
+        # 41 s past a whole hour: the sample on the hour is the last step's, none came since
+        "no sample since the hour": ("month", float((server.end // HOUR - 1) * HOUR + 41)),
     }[case]
 
 
@@ -414,7 +416,7 @@ def test_an_slo_without_data_is_named_and_fails(server: Server) -> None:
     assert "shop/availability" in done.stdout  # the others are still reported
 
 
-@pytest.mark.parametrize("case", ["whole second", "first hour of a month"])
+@pytest.mark.parametrize("case", ["whole second", "first hour of a month", "no sample since the hour"])
 def test_calendar_burndown_ends_at_the_reported_budget(server: Server, case: str) -> None:
     """The HTML page's curve counts what the table counts, the minutes since the last hour too."""
     from sloforge.pipeline import load_catalog

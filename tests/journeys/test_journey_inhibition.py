@@ -5,18 +5,21 @@ rules compare slo_journey too), and an SLO's page never silences a journey's tic
 
 from __future__ import annotations
 
-import subprocess
 import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import SPECS, free_port, run_cli
-from tests.routing.conftest import alertmanager_bin  # noqa: F401  (a fixture)
-from tests.routing.test_inhibition import ROUTING, Alert, Inbox, _call, inbox  # noqa: F401  (inbox: a fixture)
+from tests.conftest import SPECS, run_cli
+from tests.routing.conftest import (  # noqa: F401  (alertmanager_bin, inbox, start_alertmanager: fixtures)
+    Inbox,
+    StartAlertmanager,
+    alertmanager_bin,
+    inbox,
+    start_alertmanager,
+)
+from tests.routing.test_inhibition import ROUTING, Alert, _call
 
 JOURNEY = """\
 apiVersion: sloforge/v1
@@ -29,37 +32,16 @@ steps:
 
 
 @pytest.fixture
-def alertmanager(alertmanager_bin: str, tmp_path: Path, inbox: Inbox) -> Iterator[str]:  # noqa: F811
+def alertmanager(start_alertmanager: StartAlertmanager, tmp_path: Path, inbox: Inbox) -> str:  # noqa: F811
     specs = tmp_path / "specs"
     specs.mkdir()
     (specs / "checkout.yml").write_text((SPECS / "checkout.yml").read_text())
-    (specs / "routing.yml").write_text(ROUTING.format(port=inbox[0]))
+    (specs / "routing.yml").write_text(ROUTING.format(port=inbox.port))
     (specs / "buy.yml").write_text(JOURNEY.format(name="buy"))
     (specs / "rebuy.yml").write_text(JOURNEY.format(name="rebuy"))
     result = run_cli("generate", str(specs), "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
-    port = free_port()
-    log = (tmp_path / "alertmanager.log").open("w")
-    process = subprocess.Popen(
-        [alertmanager_bin, f"--config.file={tmp_path / 'out' / 'alertmanager' / 'alertmanager.yml'}",
-         f"--storage.path={tmp_path / 'data'}", f"--web.listen-address=127.0.0.1:{port}",
-         "--cluster.listen-address=", "--log.level=warn"], stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/-/ready", timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("alertmanager did not start:\n" + (tmp_path / "alertmanager.log").read_text())
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+    return start_alertmanager(tmp_path / "out" / "alertmanager" / "alertmanager.yml")
 
 
 def _alert(out: Path, file: str, tier: str) -> Alert:
@@ -89,14 +71,14 @@ def test_a_journey_page_silences_only_its_own_ticket(
     deadline = time.monotonic() + 20
     while True:
         states = {_key(a): a["status"]["state"] for a in _call(f"{alertmanager}/api/v2/alerts")}  # type: ignore[union-attr,index]
-        delivered = {_key(a) for _, body in inbox[1] for a in body["alerts"]}  # type: ignore[attr-defined]
+        delivered = {_key(a) for _, body in inbox.received for a in body["alerts"]}  # type: ignore[attr-defined]
         if (len(states) == len(posted) and len(delivered) >= 3) or time.monotonic() > deadline:
             break
         time.sleep(0.2)
     time.sleep(2)  # a notification that should not come has its chance (group_wait 1s)
-    delivered = {_key(a) for _, body in inbox[1] for a in body["alerts"]}  # type: ignore[attr-defined]
+    delivered = {_key(a) for _, body in inbox.received for a in body["alerts"]}  # type: ignore[attr-defined]
     assert states == {("buy", "page"): "active", ("buy", "ticket"): "suppressed",
                       ("rebuy", "ticket"): "active", ("checkout", "page"): "active"}
     assert delivered == {("buy", "page"), ("rebuy", "ticket"), ("checkout", "page")}
-    paths = {(path, a["labels"].get("slo_journey", "")) for path, body in inbox[1] for a in body["alerts"]}  # type: ignore[attr-defined,union-attr]
+    paths = {(path, a["labels"].get("slo_journey", "")) for path, body in inbox.received for a in body["alerts"]}  # type: ignore[attr-defined,union-attr]
     assert paths == {("/page", "buy"), ("/ticket", "rebuy"), ("/page", "")}  # the journey's owner's receivers

@@ -277,6 +277,10 @@ class Collector:
         for moment in sorted(tot):
             spent += err.get(moment, 0.0)
             curve.append((moment, 1 - spent / budget))
+        if status.window.startswith("calendar") and curve[-1][0] < status.end:
+            # Seconds since the last step that hold no 5m sample yet counted nothing, in the table
+            # too: the curve still ends where the period (so far) does.
+            curve.append((status.end, curve[-1][1]))
         stride = max(1, len(curve) // points)
         return tuple(curve[::stride] + ([curve[-1]] if (len(curve) - 1) % stride else [])), gaps
 
