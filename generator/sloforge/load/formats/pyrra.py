@@ -85,8 +85,10 @@ def is_pyrra(data: object) -> bool:
 
 
 def _is_list(data: object) -> bool:
-    return isinstance(data, dict) and data.get("kind") in LIST_KINDS and isinstance(data.get("items"), list) \
-        and bool(data["items"]) and all(is_pyrra(item) for item in data["items"])
+    # `kind` is checked for a string first: `kind: []` is unhashable, and `in` a set would raise
+    return isinstance(data, dict) and isinstance(data.get("kind"), str) and data["kind"] in LIST_KINDS \
+        and isinstance(data.get("items"), list) and bool(data["items"]) \
+        and all(is_pyrra(item) for item in data["items"])
 
 
 def claims(document: Document) -> bool:

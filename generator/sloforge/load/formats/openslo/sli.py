@@ -182,4 +182,11 @@ def _prepared(reader: ObjReader, query: str, path: FieldPath, counter: bool | No
         reader.fail(path, "counter: true needs a counter selector such as http_requests_total{job=\"x\"} "
                     "or sum(...) of one, so that sloforge can apply rate() before summing")
         return None
-    return f"avg_over_time(({query})[{WINDOW}:])"
+    averaged = f"avg_over_time(({query})[{WINDOW}:])"
+    problem = promql.parse_error(promql.with_window(averaged, "5m"))
+    if problem:
+        # `0` or `vector(1) * 2`-like scalars parse alone but cannot be averaged over a window.
+        reader.fail(path, f"a gauge query is averaged over each window (avg_over_time), which PromQL "
+                    f"refuses here: {problem}; write a query that returns series, e.g. a selector")
+        return None
+    return averaged
