@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from sloforge import conventions as c
 from sloforge import durations
 from sloforge.model.catalog import Catalog, Service, Slo
+from sloforge.model.journey import Journey
 
 KINDS = ("budget-reset", "routing", "contract", "objective", "history", "alerting", "slo", "files")
 
@@ -159,3 +160,45 @@ def changed_services(old: Catalog, new: Catalog) -> tuple[list[Service], list[Se
     after = {s.name: s for s in new.services}
     names = sorted(n for n in before.keys() | after.keys() if before.get(n) != after.get(n))
     return [before[n] for n in names if n in before], [after[n] for n in names if n in after]
+
+
+def journey_key(journey: Journey) -> str:
+    return f"journey/{journey.name}"
+
+
+def compare_journeys(old: Catalog, new: Catalog, plan: Plan) -> None:
+    """Journeys added, removed, or with other steps, objective, period or owner."""
+    from sloforge.explain.slo import minutes, percent
+
+    before = {j.name: j for j in old.journeys}
+    after = {j.name: j for j in new.journeys}
+    for name in sorted(before.keys() - after.keys()):
+        plan.changes.append(Change("budget-reset", journey_key(before[name]), "journey removed: its rules, "
+                                   "alerts and dashboard row go; the budget recorded so far is no longer read"))
+    for name in sorted(after.keys() - before.keys()):
+        j = after[name]
+        plan.changes.append(Change("slo", journey_key(j), f"journey added: {j.objective:g}% over {j.period_text}, "
+                                   f"steps {_steps(j)}"))
+    for name in sorted(before.keys() & after.keys()):
+        a, b = before[name], after[name]
+        subject = journey_key(b)
+        if a.period != b.period:
+            plan.changes.append(Change("budget-reset", subject, f"period {a.period_text} -> {b.period_text}: the "
+                                       "journey's budget starts anew (its period ratio is a new series)"))
+        if a.steps != b.steps:
+            plan.changes.append(Change("objective", subject, f"steps {_steps(a)} -> {_steps(b)}",
+                                       ("the journey's error ratio is 1 - the product of its steps' success: "
+                                        "every step added makes it fail more often",)))
+        if (a.objective, a.period) != (b.objective, b.period):
+            details = (f"budget: {minutes(a.error_budget * a.period)} -> {minutes(b.error_budget * b.period)} of "
+                       f"full outage per period ({percent(a.error_budget)} -> {percent(b.error_budget)} of "
+                       "journeys)",)
+            plan.changes.append(Change("objective", subject, f"objective {a.objective:g}% -> {b.objective:g}%",
+                                       details))
+        if a.owner != b.owner:
+            plan.changes.append(Change("alerting", subject, f"owner {a.owner} -> {b.owner}: the journey's alerts "
+                                       f"go to {b.owner}'s receivers"))
+
+
+def _steps(journey: Journey) -> str:
+    return ", ".join(step.text for step in journey.steps)

@@ -8,7 +8,7 @@ from pathlib import Path
 from sloforge.load.options import LoadOptions
 from sloforge.model.catalog import Catalog, Slo
 from sloforge.plan import base
-from sloforge.plan.changes import Plan, compare_slo, compare_slos, slo_key
+from sloforge.plan.changes import Plan, compare_journeys, compare_slo, compare_slos, slo_key
 from sloforge.plan.outputs import alertmanager_config, compare_contract, compare_files, compare_routing
 from sloforge.prometheus_api import Client
 
@@ -38,6 +38,7 @@ def plan(old: Catalog, new: Catalog, old_root: Path | None = None, client: Clien
     pairs = compare_slos(old, new, result)
     for before, after in pairs:
         compare_slo(before, after, result)
+    compare_journeys(old, new, result)
     compare_contract(pairs, result)
     new_context = output_context(new, Settings(), "prometheus")
     if old_root is not None:
