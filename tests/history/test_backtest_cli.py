@@ -145,3 +145,70 @@ def test_unreachable_is_one_line(specs: Path) -> None:
     done = run_cli("backtest", str(specs), "--prometheus", "http://127.0.0.1:9")
     assert (done.returncode, done.stderr.strip()) == (
         1, "error: cannot reach Prometheus at http://127.0.0.1:9: Connection refused")
+
+
+ROUTES = """\
+apiVersion: sloforge/v1
+kind: ServiceLevels
+service: shop
+owner: team-shop
+slos:
+  - name: pay
+    objective: 99.9
+    window: 7d
+    sli:
+      events:
+        errors: sum(rate(http_requests_total{{route="/pay",code="500"}}[{{{{ window }}}}]))
+        total: sum(rate(http_requests_total{{route="/pay"}}[{{{{ window }}}}]))
+  - name: cart
+    objective: 99.5
+    window: 7d
+    sli:
+      events:
+        errors: sum(rate(http_requests_total{{route="/cart",code="500"}}[{{{{ window }}}}]))
+        total: sum(rate(http_requests_total{{route="/cart"}}[{{{{ window }}}}]))
+---
+apiVersion: sloforge/v1
+kind: Journey
+name: buy
+owner: team-shop
+steps:
+  - {{service: shop, slo: cart}}
+  - {{service: shop, slo: pay}}
+---
+apiVersion: sloforge/v1
+kind: Journey
+name: pay-only
+owner: team-shop
+steps:
+  - {{service: shop, slo: pay}}
+"""
+
+
+def test_journeys_are_replayed_from_their_steps(server: str, tmp_path: Path) -> None:
+    """A one-step journey fires exactly when its step does (the same objective, period and windows);
+    a two-step journey's SLI is the product of its steps' SLIs, counted here by hand."""
+    from tests.plan.test_plan_prometheus import _minutes
+
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "shop.yml").write_text(ROUTES.format())
+    done = run_cli("backtest", str(tmp_path / "specs"), "--prometheus", server, "--range", "3d", "--end", str(END),
+                   "--format", "json")
+    assert done.returncode == 0, done.stderr
+    found = {(s["service"], s["slo"]): s for s in json.loads(done.stdout)["slos"]}
+    step, alone = found[("shop", "pay")], found[("journey", "pay-only")]
+    assert step["firings"] and [(f["tier"], f["start"], f["end"]) for f in alone["firings"]] == \
+        [(f["tier"], f["start"], f["end"]) for f in step["firings"]]
+    assert alone["objective"] == 99.9
+    sli = {}
+    for route in ("/pay", "/cart"):
+        bad = total = 0.0
+        for t, r, requests, errors in _minutes():
+            if r == route and END - 3 * 86400 < t <= END:
+                bad, total = bad + errors, total + requests
+        sli[route] = 1 - bad / total
+    # 1e-7: a sum of the steps' error ratios instead of the product would be off by their product, 6.6e-6
+    assert found[("journey", "buy")]["sli"] == pytest.approx(sli["/pay"] * sli["/cart"], abs=1e-7)
+    assert found[("journey", "buy")]["objective"] == pytest.approx(99.4005)
+    # the journey pages for the /pay outage: any step failing fails the journey
+    assert [f["tier"] for f in found[("journey", "buy")]["firings"]].count("page") >= 1

@@ -26,8 +26,9 @@ from sloforge.cli.options import (
 )
 
 if TYPE_CHECKING:
+    from sloforge.errors import Problem
     from sloforge.history.backtest import Outcome
-    from sloforge.model.catalog import Slo
+    from sloforge.history.result import Spec
 
 FORMATS = ("table", "json", "html")
 
@@ -92,26 +93,37 @@ def backtest(
     load = load_options(slo_period)
     client = guarded(lambda: prometheus_client(prometheus, timeout, bearer_token_file, basic_auth_file, ca_file))
 
-    def body() -> tuple[list[Slo], Outcome, list]:
+    def body() -> tuple[dict[tuple[str, str], Spec], Outcome, list[Problem]]:
+        from sloforge.cli.report import _journeys
+        from sloforge.compile.rules.journeys import steps_of
         from sloforge.history.backtest import Options, run
         from sloforge.history.progress import bar
+        from sloforge.history.result import JourneySpec
         from sloforge.model.select import select
         from sloforge.pipeline import load_catalog
 
         catalog, warnings = load_catalog(paths, load)
-        chosen = select(catalog, slo)
-        if plot is not None and len(chosen) != 1:
+        journeys, slo_names = _journeys(catalog, slo)
+        chosen = select(catalog, slo_names) if slo_names or not journeys or not slo else []
+        if plot is not None and len(chosen) + len(journeys) != 1:
             from sloforge.errors import UsageError
 
-            raise UsageError(f"--plot draws one SLO and these specs hold {len(chosen)}: choose one with --slo")
+            raise UsageError(f"--plot draws one SLO and these specs hold {len(chosen) + len(journeys)}: "
+                             "choose one with --slo")
         options = Options(stop - seconds, stop, labels)
-        with bar(chosen, options, sys.stderr.isatty()) as progress:
-            outcome = run(chosen, client, options, progress)
-        return chosen, outcome, warnings
+        with_steps = [(j, steps_of(j, catalog)) for j in journeys if j.alerting is not None]
+        with bar([*chosen, *(s for _, steps in with_steps for s in steps)], options,
+                 sys.stderr.isatty()) as progress:
+            outcome = run(chosen, client, options, progress, journeys=with_steps)
+        specs: dict[tuple[str, str], Spec] = {(s.service, s.name): s for s in chosen}
+        for journey, _ in with_steps:
+            assert journey.alerting is not None
+            specs[("journey", journey.name)] = JourneySpec(journey.objective, journey.period_text, journey.target,
+                                                           journey.alerting)
+        return specs, outcome, warnings
 
-    chosen, outcome, warnings = guarded(body)
+    slos, outcome, warnings = guarded(body)
     report(warnings)
-    slos = {(s.service, s.name): s for s in chosen}
     for note in outcome.notes:
         err(f"note: {note}")
     text = guarded(lambda: _render(outcome, slos, output_format, prometheus, stop - seconds, stop))
@@ -132,7 +144,7 @@ def backtest(
         raise typer.Exit(EXIT_INVALID)
 
 
-def _render(outcome: Outcome, slos: dict[tuple[str, str], Slo], output_format: str, prometheus: str,
+def _render(outcome: Outcome, slos: dict[tuple[str, str], Spec], output_format: str, prometheus: str,
             start: int, stop: int) -> str:
     from sloforge.history import text
 
@@ -148,7 +160,7 @@ def _render(outcome: Outcome, slos: dict[tuple[str, str], Slo], output_format: s
     return text.tables(outcome.histories, slos)
 
 
-def _plot(outcome: Outcome, slos: dict[tuple[str, str], Slo], path: Path) -> None:
+def _plot(outcome: Outcome, slos: dict[tuple[str, str], Spec], path: Path) -> None:
     from sloforge.history.plot import plot_history
 
     history = outcome.histories[0]

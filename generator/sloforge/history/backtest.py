@@ -18,6 +18,7 @@ from sloforge.history import attribution, rates
 from sloforge.history.replay import replay
 from sloforge.history.result import GroupHistory
 from sloforge.model.catalog import Slo
+from sloforge.model.journey import Journey
 from sloforge.prometheus_api import Client
 
 
@@ -60,9 +61,16 @@ def check_retention(client: Client, options: Options, now: float) -> None:
 
 
 def run(slos: Sequence[Slo], client: Client, options: Options,
-        progress: Callable[[int], None] | None = None, now: float | None = None) -> Outcome:
+        progress: Callable[[int], None] | None = None, now: float | None = None,
+        journeys: Sequence[tuple[Journey, list[Slo]]] = ()) -> Outcome:
+    """`journeys`: each with its step SLOs, replayed from the steps' rates (history/journey.py)."""
     outcome = Outcome()
     check_retention(client, options, time.time() if now is None else now)
+    for journey, steps in journeys:
+        try:
+            outcome.histories.append(_journey(journey, steps, client, options, progress))
+        except SloforgeError as exc:
+            outcome.problems.append(f"journey/{journey.name}: {exc}")
     for slo in slos:
         name = f"{slo.service}/{slo.name}"
         try:
@@ -98,6 +106,23 @@ def _one(slo: Slo, client: Client, options: Options, progress: Callable[[int], N
             history = replace(history, attribution=attribution.shares(split.get(key, {}), budget))
         out.append(history)
     return out
+
+
+def _journey(journey: Journey, steps: list[Slo], client: Client, options: Options,
+             progress: Callable[[int], None] | None) -> GroupHistory:
+    from sloforge.history.journey import merged, replay_journey
+
+    step_rates = []
+    for slo in steps:
+        groups = rates.fetch(client, slo, options.start, options.end, progress)
+        if groups:
+            step_rates.append((slo, merged(groups)))
+    if not step_rates:
+        raise SloforgeError(f"no data: none of its steps' SLI queries returned anything between "
+                            f"{_iso(options.start)} and {_iso(options.end)}")
+    # A step without data counts as succeeding, as the journey's rules count it.
+    return replay_journey(journey, [s for s, _ in step_rates], [r for _, r in step_rates], options.start,
+                          options.end)
 
 
 def _labels_text(labels: dict[str, str]) -> str:

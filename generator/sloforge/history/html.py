@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from sloforge import durations
-from sloforge.history.result import Firing, GroupHistory
-from sloforge.model.catalog import Slo
+from sloforge.history.result import Firing, GroupHistory, Spec
 from sloforge.render import charts, svg
 from sloforge.render.templates import render_html
 
@@ -53,7 +52,7 @@ class _Section:
     summary: tuple[str, ...]
 
 
-def render_page(histories: Sequence[GroupHistory], slos: Mapping[tuple[str, str], Slo], *, prometheus: str,
+def render_page(histories: Sequence[GroupHistory], slos: Mapping[tuple[str, str], Spec], *, prometheus: str,
                 start: float, end: float, problems: Sequence[str] = (), notes: Sequence[str] = ()) -> str:
     """The whole page, as text (ends with a newline); the same input gives the same bytes.
 
@@ -74,7 +73,7 @@ def group_name(history: GroupHistory) -> str:
     return f"{history.service}/{history.slo}" + (f"{{{labels}}}" if labels else "")
 
 
-def _section(index: int, history: GroupHistory, slo: Slo) -> _Section:
+def _section(index: int, history: GroupHistory, slo: Spec) -> _Section:
     name = group_name(history)
     sli = history.sli
     pages, tickets = history.per_week("page"), history.per_week("ticket")
@@ -114,13 +113,13 @@ def _section(index: int, history: GroupHistory, slo: Slo) -> _Section:
     )
 
 
-def burn_window(slo: Slo) -> str:
+def burn_window(slo: Spec) -> str:
     """The window of GroupHistory.burn_rate: the shortest long window of the SLO's pairs (1h by
     default), as history/replay.py's _burn_curve computes it. Keep the two in step."""
     return durations.format(min((p.long for p in slo.alerting.pairs), default=3600))
 
 
-def _timeline(history: GroupHistory, slo: Slo, name: str) -> Markup:
+def _timeline(history: GroupHistory, slo: Spec, name: str) -> Markup:
     window = burn_window(slo)
     return charts.line_chart(history.burn_rate, history.start, history.end, title=f"{name}: burn rate over {window}",
                              y_title=f"burn rate ({window})", thresholds=_thresholds(slo),
@@ -132,7 +131,7 @@ def _drawn(history: GroupHistory) -> list[Firing]:
     return sorted(history.firings, key=lambda f: (f.tier == "page", f.start))
 
 
-def _thresholds(slo: Slo) -> list[charts.Threshold]:
+def _thresholds(slo: Spec) -> list[charts.Threshold]:
     """One line per active window pair: its burn-rate factor (threshold / error budget)."""
     lines = []
     for tier in TIERS:
@@ -152,7 +151,7 @@ def _band(firing: Firing) -> charts.Band:
                     opacity=0.4 if firing.tier == "page" else 0.25)
 
 
-def _timeline_legend(history: GroupHistory, slo: Slo) -> list[tuple[str, str, str]]:
+def _timeline_legend(history: GroupHistory, slo: Spec) -> list[tuple[str, str, str]]:
     items = [("line", BURN_COLOUR, "burn rate")]
     if slo.alerting.active_pairs("page") or slo.alerting.active_pairs("ticket"):
         items.append(("dash", THRESHOLD_COLOURS["page"][0], "alert thresholds (burn-rate factors, named at the right)"))

@@ -16,12 +16,11 @@ from typing import Any
 
 from sloforge.errors import SloforgeError
 from sloforge.history.html import THRESHOLD_COLOURS, TIER_COLOURS, TIERS, burn_window, group_name, weekly
-from sloforge.history.result import GroupHistory
-from sloforge.model.catalog import Slo
+from sloforge.history.result import GroupHistory, Spec
 from sloforge.render.charts import LOG_FLOOR as FLOOR
 
 
-def plot_history(history: GroupHistory, slo: Slo, path: Path) -> None:
+def plot_history(history: GroupHistory, slo: Spec, path: Path) -> None:
     """Write the PNG to `path`; a SloforgeError (one line) without matplotlib or when it cannot write."""
     plt = _pyplot()
     figure = history_figure(history, slo)
@@ -33,7 +32,7 @@ def plot_history(history: GroupHistory, slo: Slo, path: Path) -> None:
         plt.close(figure)
 
 
-def history_figure(history: GroupHistory, slo: Slo) -> Any:
+def history_figure(history: GroupHistory, slo: Spec) -> Any:
     """The matplotlib Figure (burn-rate axes first, budget axes second); the caller closes it."""
     plt = _pyplot()
     import matplotlib.dates as mdates
@@ -68,7 +67,7 @@ def _pyplot() -> Any:
     return plt
 
 
-def _burn_panel(ax: Any, history: GroupHistory, slo: Slo) -> None:
+def _burn_panel(ax: Any, history: GroupHistory, slo: Spec) -> None:
     """Log axis (as on the HTML page): one outage's 1000x must not flatten the 1x..14.4x thresholds."""
     times = [_when(t) for t, _ in history.burn_rate]
     values = [max(v, FLOOR) if math.isfinite(v) else math.nan for _, v in history.burn_rate]

@@ -10,6 +10,9 @@ compare with the budget policy's `consumed` thresholds.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
+
+from sloforge.model.catalog import Alerting
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +91,26 @@ class GroupHistory:
         weeks = (self.end - self.start) / (7 * 86400)
         count = sum(1 for f in self.firings if f.tier == tier)
         return count / weeks if weeks > 0 else 0.0
+
+
+class Spec(Protocol):
+    """What the pictures and tables read of the SLO (or journey) a history is of."""
+
+    @property
+    def objective(self) -> float: ...
+    @property
+    def period_text(self) -> str: ...
+    @property
+    def target(self) -> float: ...
+    @property
+    def alerting(self) -> Alerting: ...
+
+
+@dataclass(frozen=True, slots=True)
+class JourneySpec:
+    """A journey as a Spec (its alerting is never None once loaded)."""
+
+    objective: float
+    period_text: str
+    target: float
+    alerting: Alerting

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
@@ -11,9 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from sloforge import durations
-from sloforge.history.result import GroupHistory
+from sloforge.history.result import GroupHistory, Spec
 from sloforge.history.suggest import Suggestion
-from sloforge.model.catalog import Slo
 
 TOP_INCIDENTS = 5
 
@@ -40,7 +40,7 @@ def percent(value: float | None, digits: int = 3) -> str:
     return "-" if value is None else f"{value * 100:.{digits}f}%"
 
 
-def tables(histories: list[GroupHistory], slos: dict[tuple[str, str], Slo], width: int = 160) -> str:
+def tables(histories: list[GroupHistory], slos: Mapping[tuple[str, str], Spec], width: int = 160) -> str:
     console = Console(width=width, record=True, file=io.StringIO())
     summary = Table(title="Backtest: what the generated rules would have done", title_justify="left")
     for column in ("SLO", "objective", "SLI achieved", "budget used", "pages", "tickets", "pages/week",
@@ -81,7 +81,7 @@ def tables(histories: list[GroupHistory], slos: dict[tuple[str, str], Slo], widt
     return console.export_text()
 
 
-def to_json(history: GroupHistory, slo: Slo) -> dict[str, Any]:
+def to_json(history: GroupHistory, slo: Spec) -> dict[str, Any]:
     out = asdict(history)
     # the pictures' series (with NaN for gaps, which JSON has no spelling for) stay out
     out.pop("burn_rate")
